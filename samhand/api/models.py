@@ -1,0 +1,57 @@
+"""API clients: one key per EPR system, bound to the HER-ids it may act for."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+KEY_PREFIX = "shk_"
+
+
+def hash_key(raw: str) -> str:
+    # Keys are 256-bit random tokens, so a plain SHA-256 is not brute-forceable;
+    # a slow password hash would only cost latency on every API call.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiClient(models.Model):
+    system = models.CharField(_("system"), max_length=200)
+    key_hash = models.CharField(max_length=64, unique=True)
+    key_hint = models.CharField(max_length=12, help_text=_("De første tegnene i nøkkelen, for gjenkjenning."))
+    parties = models.ManyToManyField("directory.CommunicationParty", related_name="api_clients")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-klient")
+        verbose_name_plural = _("API-klienter")
+
+    def __str__(self) -> str:
+        return f"{self.system} ({self.key_hint}…)"
+
+    @classmethod
+    def issue(cls, system: str, parties) -> tuple["ApiClient", str]:
+        raw = KEY_PREFIX + secrets.token_urlsafe(32)
+        client = cls.objects.create(system=system, key_hash=hash_key(raw), key_hint=raw[:10])
+        client.parties.set(parties)
+        return client, raw
+
+    @classmethod
+    def authenticate(cls, raw: str) -> "ApiClient | None":
+        if not raw.startswith(KEY_PREFIX):
+            return None
+        client = cls.objects.filter(key_hash=hash_key(raw), active=True).first()
+        if client is not None:
+            now = timezone.now()
+            # Write at most once a minute: the hot path must not update a row per call.
+            if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
+                cls.objects.filter(pk=client.pk).update(last_used_at=now)
+        return client
+
+    def her_ids(self) -> set[str]:
+        return set(self.parties.values_list("her_id", flat=True))

@@ -1,0 +1,28 @@
+"""RFC 9457 problem details, naming the AppRec-style code the node refused with."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpResponse
+
+TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict",
+          413: "Payload too large", 422: "Message refused", 500: "Internal error"}
+
+
+def problem(status: int, code: str, detail: str, *, errors: list[tuple[str, str]] | None = None,
+            title: str | None = None) -> HttpResponse:
+    body = {
+        "type": f"https://samhand.example.no/problems/{code}",
+        "title": title or TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = [{"code": c, "text": t} for c, t in errors]
+    response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status,
+                            content_type="application/problem+json")
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="samhand"'
+    return response

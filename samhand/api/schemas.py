@@ -1,0 +1,83 @@
+"""Request and response bodies, shaped like NHN's EDI 2.0 message-server API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import Field
+
+
+class BusinessDocument(Schema):
+    businessDocument: str = Field(description="The XML document, base64-encoded")
+    contentType: Literal["application/xml"] = "application/xml"
+    contentTransferEncoding: Literal["base64"] = "base64"
+
+
+class Assigned(Schema):
+    id: UUID = Field(description="The id the node assigned; use it for /status")
+
+
+class InboxItem(Schema):
+    id: UUID = Field(description="The inbox entry (one per receiving party)")
+    msgId: str
+    type: str
+    senderHerId: str
+    receiverHerId: str
+    receivedAt: datetime
+    conversationRef: str | None = None
+    isAppRec: bool
+
+
+class AppRecErrorOut(Schema):
+    code: str
+    text: str | None = None
+
+
+class AppRecOut(Schema):
+    id: UUID
+    msgId: str
+    status: str
+    errors: list[AppRecErrorOut]
+    receivedAt: datetime | None = None
+
+
+class DeliveryOut(Schema):
+    herId: str
+    role: str
+    state: str
+    apprec: AppRecOut | None = None
+    lastError: str | None = None
+
+
+class EventOut(Schema):
+    at: datetime
+    kind: str
+    detail: str
+    actor: str
+
+
+class StatusOut(Schema):
+    id: UUID
+    msgId: str
+    type: str
+    senderHerId: str
+    receiverHerId: str
+    role: Literal["sender", "receiver"]
+    state: str
+    apprec: AppRecOut | None = None
+    deliveries: list[DeliveryOut]
+    events: list[EventOut]
+
+
+class AppRecErrorIn(Schema):
+    code: str = Field(description="Code system 8221, e.g. E35")
+    text: str | None = None
+
+
+class AppRecIn(Schema):
+    status: Literal["1", "2", "3"] | None = Field(None, description="Code system 8258: 1 OK, 2 Avvist, 3 OK, feil i delmelding")
+    errors: list[AppRecErrorIn] = []
+    businessDocument: str | None = Field(None, description="Alternatively: the EPR's own AppRec XML, base64")

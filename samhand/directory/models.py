@@ -1,0 +1,130 @@
+"""The directory (S14): organisations, communication parties, contacts, capabilities.
+
+A HER-id names a communication party in the national address register. An
+organisation has one (e.g. UNN HF), and each of its services/departments has
+its own (HIS 1153 Tjenestebasert adressering).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from samhand.lib.identifiers import valid_orgnr
+
+her_id_validator = RegexValidator(r"^[1-9][0-9]{0,9}$", _("A HER-id is a positive whole number."))
+
+
+def validate_orgnr(value: str) -> None:
+    if not valid_orgnr(value):
+        raise ValidationError(_("%(value)s is not a valid organisation number (mod 11)."),
+                              params={"value": value})
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        HOSPITAL = "hospital", _("Helseforetak")
+        MUNICIPALITY = "municipality", _("Kommune")
+        OTHER = "other", _("Annen")
+
+    name = models.CharField(_("navn"), max_length=200)
+    org_number = models.CharField(_("organisasjonsnummer"), max_length=9, unique=True,
+                                  validators=[validate_orgnr])
+    her_id = models.CharField(_("HER-id"), max_length=10, unique=True, validators=[her_id_validator])
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    # Meldingsansvarlig (S14): receives alerts about missing/negative receipts and downtime notices.
+    ma_name = models.CharField(_("meldingsansvarlig"), max_length=200, blank=True)
+    ma_email = models.EmailField(_("e-post meldingsansvarlig"), blank=True)
+    ma_phone = models.CharField(_("telefon meldingsansvarlig"), max_length=30, blank=True)
+    ma_on_call_phone = models.CharField(_("vakttelefon"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisasjon")
+        verbose_name_plural = _("organisasjoner")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactPoint(models.Model):
+    """Further contact points of an organisation: IT support, ward desks, on-call lines."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("navn"), max_length=200)
+    role = models.CharField(_("rolle"), max_length=200, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    phone = models.CharField(_("telefon"), max_length=30, blank=True)
+    available = models.CharField(_("tilgjengelig"), max_length=200, blank=True,
+                                 help_text=_("F.eks. «hverdager 08–15» eller «døgnbemannet»."))
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("kontaktpunkt")
+        verbose_name_plural = _("kontaktpunkter")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+
+class CommunicationParty(models.Model):
+    class ServiceType(models.TextChoices):
+        NURSING = "nursing", _("Sykepleietjeneste")
+        CASE_HANDLING = "case_handling", _("Saksbehandlertjeneste")
+        HOSPITAL_DEPARTMENT = "hospital_department", _("Sykehusavdeling")
+        GP = "gp", _("Fastlege")
+        OTHER = "other", _("Annen tjeneste")
+
+    her_id = models.CharField(_("HER-id"), max_length=10, unique=True, validators=[her_id_validator])
+    name = models.CharField(_("navn"), max_length=200)
+    service_type = models.CharField(_("tjenestetype"), max_length=30, choices=ServiceType.choices)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="parties")
+    hosted = models.BooleanField(_("driftes på denne noden"), default=True)
+    # When the party's EPR cannot send application receipts itself, the node answers
+    # OK on its behalf once the message is in the inbox (issue: per-party setting).
+    auto_apprec = models.BooleanField(_("noden sender positiv kvittering"), default=False)
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("kommunikasjonspart")
+        verbose_name_plural = _("kommunikasjonsparter")
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.organisation.name} ({self.her_id})"
+
+    def accepts(self, family: str, version: str) -> bool:
+        """Whether the party takes a business document of this family and version.
+
+        A party without any receive capability on record takes every format the
+        node supports (remote parties whose CPP we have not imported yet); once
+        one is recorded, only what is listed is accepted (T10 otherwise).
+        """
+        caps = [c for c in self.capabilities.all() if c.direction == Capability.Direction.RECEIVE]
+        if not caps:
+            return True
+        return any(c.family == family and c.version == version for c in caps)
+
+
+class Capability(models.Model):
+    """A message format a party can send or receive (what a CPP says)."""
+
+    class Direction(models.TextChoices):
+        SEND = "send", _("sende")
+        RECEIVE = "receive", _("motta")
+
+    party = models.ForeignKey(CommunicationParty, on_delete=models.CASCADE, related_name="capabilities")
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    family = models.CharField(_("meldingsfamilie"), max_length=50, help_text="PLO, Dialogmelding, …")
+    version = models.CharField(_("versjon"), max_length=10)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["party", "direction", "family", "version"],
+                                               name="unique_capability")]
+        verbose_name = _("kapabilitet")
+        verbose_name_plural = _("kapabiliteter")
+
+    def __str__(self) -> str:
+        return f"{self.party.her_id} {self.direction} {self.family} {self.version}"

@@ -1,0 +1,96 @@
+"""Fictitious demo directory: UNN and six Troms municipalities.
+
+HER-ids and organisation numbers are made up but well formed (organisation
+numbers carry a valid mod-11 check digit); they must never be confused with
+the real register, so HER-ids live in the 81xxxxx/82xxxxx range.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from samhand.lib.identifiers import make_orgnr
+
+from .models import Capability, CommunicationParty, ContactPoint, Organisation
+
+ST = CommunicationParty.ServiceType
+
+# Formats every demo party takes (PLO 1.5/1.6, Dialogmelding 1.0/1.1, AppRec).
+DEFAULT_FORMATS = [("PLO", "1.5"), ("PLO", "1.6"), ("Dialogmelding", "1.0"),
+                   ("Dialogmelding", "1.1"), ("AppRec", "1.0"), ("AppRec", "1.1")]
+
+UNN = {
+    "name": "Universitetssykehuset Nord-Norge HF", "base": "99310010", "her_id": "8100000",
+    "kind": Organisation.Kind.HOSPITAL, "ma": ("Meldingsansvarlig UNN", "meldingsansvarlig@unn.example.no",
+                                              "+47 77 62 60 00", "+47 77 62 60 01"),
+    "parties": [
+        ("8100101", "Medisinsk avdeling, UNN Tromsø", ST.HOSPITAL_DEPARTMENT),
+        ("8100102", "Kirurgisk avdeling, UNN Tromsø", ST.HOSPITAL_DEPARTMENT),
+        ("8100103", "Geriatrisk avdeling, UNN Tromsø", ST.HOSPITAL_DEPARTMENT),
+        ("8100201", "Medisinsk avdeling, UNN Harstad", ST.HOSPITAL_DEPARTMENT),
+        ("8100202", "Ortopedisk avdeling, UNN Harstad", ST.HOSPITAL_DEPARTMENT),
+    ],
+    "contacts": [("IKT-brukerstøtte Helse Nord", "Brukerstøtte", "+47 77 66 98 00", "døgnbemannet")],
+}
+
+MUNICIPALITIES = [
+    ("Tromsø kommune", "99310200", "8201000"),
+    ("Balsfjord kommune", "99310210", "8202000"),
+    ("Karlsøy kommune", "99310220", "8203000"),
+    ("Lyngen kommune", "99310230", "8204000"),
+    ("Målselv kommune", "99310240", "8205000"),
+    ("Harstad kommune", "99310250", "8206000"),
+]
+
+
+def _orgnr(base: str) -> str:
+    # Step the base until a check digit exists (remainder 1 has none).
+    while True:
+        try:
+            return make_orgnr(base)
+        except ValueError:
+            base = str(int(base) + 1)
+
+
+def _organisation(spec: dict) -> Organisation:
+    ma_name, ma_email, ma_phone, ma_on_call = spec["ma"]
+    org, _ = Organisation.objects.update_or_create(
+        her_id=spec["her_id"],
+        defaults={"name": spec["name"], "org_number": _orgnr(spec["base"]), "kind": spec["kind"],
+                  "ma_name": ma_name, "ma_email": ma_email, "ma_phone": ma_phone,
+                  "ma_on_call_phone": ma_on_call},
+    )
+    for her_id, name, service_type in spec["parties"]:
+        party, _ = CommunicationParty.objects.update_or_create(
+            her_id=her_id, defaults={"name": name, "service_type": service_type, "organisation": org,
+                                     "hosted": True, "active": True})
+        for family, version in DEFAULT_FORMATS:
+            for direction in (Capability.Direction.SEND, Capability.Direction.RECEIVE):
+                Capability.objects.get_or_create(party=party, direction=direction, family=family, version=version)
+    for name, role, phone, available in spec.get("contacts", []):
+        ContactPoint.objects.update_or_create(organisation=org, name=name,
+                                              defaults={"role": role, "phone": phone, "available": available})
+    return org
+
+
+def municipality_spec(name: str, base: str, her_id: str) -> dict:
+    slug = name.split()[0].lower().replace("ø", "o").replace("å", "a").replace("æ", "ae")
+    prefix = int(her_id)
+    return {
+        "name": name, "base": base, "her_id": her_id, "kind": Organisation.Kind.MUNICIPALITY,
+        "ma": (f"Meldingsansvarlig {name}", f"meldingsansvarlig@{slug}.kommune.example.no",
+               f"+47 77 {prefix % 100:02d} 10 00", f"+47 9{prefix % 10000:04d} 000"[:15]),
+        "parties": [
+            (str(prefix + 1), "Sykepleietjeneste", ST.NURSING),
+            (str(prefix + 2), "Saksbehandlertjeneste (tildelingskontor)", ST.CASE_HANDLING),
+        ],
+        "contacts": [("Tildelingskontoret", "Saksbehandling", f"+47 77 {prefix % 100:02d} 20 00", "hverdager 08–15")],
+    }
+
+
+@transaction.atomic
+def seed_demo_directory() -> list[Organisation]:
+    orgs = [_organisation(UNN)]
+    for name, base, her_id in MUNICIPALITIES:
+        orgs.append(_organisation(municipality_spec(name, base, her_id)))
+    return orgs

@@ -1,0 +1,133 @@
+"""Answering a received message with its one application receipt (HITS 1168).
+
+The receiving EPR answers through the API (status + errors, or its own AppRec
+XML); the node answers itself with a negative AppRec for errors found on
+receipt, and with OK on behalf of a party whose system cannot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from samhand import kith
+from samhand.directory.services import party_by_her_id
+
+from .checks import format_errors
+from .errors import NotFound, Refused
+from .models import Delivery, Message
+from .store import event, store_apprec
+
+VALID_STATUS = {"1", "2", "3"}
+
+
+def _original_msghead(message: Message) -> kith.MsgHead:
+    return kith.parse_msghead(kith.parse_xml(bytes(message.content.payload)))
+
+
+def answer(delivery: Delivery, *, status: str, errors: Sequence[tuple[str, str | None]], actor: str,
+           origin: str = Message.Origin.NODE) -> Message:
+    """Build and send the AppRec for one delivery."""
+    if status not in VALID_STATUS:
+        raise Refused("X99", f"AppRec status must be 1, 2 or 3 (code system 8258), not {status!r}", status=400)
+    if status == "1" and errors:
+        raise Refused("X99", "status 1 (OK) carries no errors", status=400)
+    if status != "1" and not errors:
+        raise Refused("X99", f"status {status} needs at least one error (code system 8221)", status=400)
+    unknown = [code for code, _ in errors if code not in kith.ERRORS_8221]
+    if unknown:
+        raise Refused("X99", f"unknown error code(s) {', '.join(unknown)} (code system 8221)", status=400)
+
+    def build(original: kith.MsgHead, version: str) -> bytes:
+        return kith.build_apprec(
+            original, status=status, version=version,
+            errors=[kith.AppRecError(code=c, text=t or kith.ERRORS_8221[c], details=None) for c, t in errors],
+            **_copy_receiver_kwargs(original, delivery))
+
+    return _send_answer(delivery, build=build, actor=actor, origin=origin)
+
+
+def _copy_receiver_kwargs(original: kith.MsgHead, delivery: Delivery) -> dict:
+    # HITS 1168 §6.2: a copy receiver answers as itself with Role COP.
+    if delivery.role != Delivery.Role.COPY:
+        return {}
+    for party in original.other_receivers:
+        if party.her_id == delivery.her_id:
+            return {"responding_as": party}
+    return {}
+
+
+def _send_answer(delivery: Delivery, *, build, actor: str, origin: str) -> Message:
+    with transaction.atomic():
+        delivery = (Delivery.objects.select_for_update().select_related("message", "party")
+                    .get(pk=delivery.pk))
+        message = delivery.message
+        if message.is_apprec:
+            raise Refused("X99", "an AppRec is never answered with an AppRec (HITS 1168)", status=422)
+        if delivery.answered_at is not None:
+            raise Refused("apprec-already-sent", "this message has already been answered; HITS 1168 §5.5 "
+                          "allows exactly one AppRec per message and receiver", status=409)
+        if delivery.state not in (Delivery.State.DELIVERED, Delivery.State.REFUSED):
+            raise Refused("not-delivered", f"the message is {delivery.state}, not in the inbox", status=409)
+        original = _original_msghead(message)
+        version = kith.apprec_version_for(original.document_kind) if original.document_kind else "1.1"
+        raw = build(original, version)
+        root = kith.parse_xml(raw)
+        apprec = kith.parse_apprec(root)
+        apprec_message = store_apprec(raw=raw, apprec=apprec, root=root, origin=origin, original=message)
+        Delivery.objects.create(message=apprec_message, her_id=message.sender_her_id,
+                                party=party_by_her_id(message.sender_her_id))
+        delivery.answered_at = timezone.now()
+        delivery.answer = apprec_message
+        delivery.save(update_fields=["answered_at", "answer"])
+        codes = ", ".join(e.code for e in apprec.errors)
+        event(message, "apprec-sent", f"AppRec {apprec.version} status {apprec.status}"
+              + (f" ({codes})" if codes else "") + f" from {delivery.her_id}", delivery=delivery, actor=actor)
+        event(apprec_message, "created", f"answers {message.msg_id}", actor=actor)
+        return apprec_message
+
+
+def _parse_epr_apprec(raw: bytes, root=None) -> kith.AppRec:
+    try:
+        root = root if root is not None else kith.parse_xml(raw)
+        apprec = kith.parse_apprec(root)
+    except kith.KithError as exc:
+        raise Refused(exc.code, exc.text) from None
+    problems = format_errors(root)
+    if problems:
+        raise Refused(problems[0].code, problems[0].text)
+    return apprec
+
+
+def answer_with_xml(client, raw: bytes, root, *, actor: str) -> Message:
+    """An AppRec posted to /messages: find the message it answers among those the client received."""
+    apprec = _parse_epr_apprec(raw, root)
+    if apprec.sender.her_id not in client.her_ids():
+        raise Refused("abuse:spoofing-attack",
+                      f"AppRec sender {apprec.sender.her_id} is not a party that {client.system} may act for",
+                      status=403)
+    delivery = (Delivery.objects.select_related("message")
+                .filter(her_id=apprec.sender.her_id, message__msg_id=apprec.original_msg_id,
+                        message__sender_her_id=apprec.receiver.her_id, message__is_apprec=False).first())
+    if delivery is None:
+        raise NotFound(f"{apprec.sender.her_id} has received no message {apprec.original_msg_id} "
+                       f"from {apprec.receiver.her_id}")
+    return _answer_with_parsed(delivery, raw, apprec, actor=actor)
+
+
+def answer_delivery_with_xml(delivery: Delivery, raw: bytes, *, actor: str) -> Message:
+    """An EPR's own AppRec XML for one inbox entry: it must answer exactly that message."""
+    return _answer_with_parsed(delivery, raw, _parse_epr_apprec(raw), actor=actor)
+
+
+def _answer_with_parsed(delivery: Delivery, raw: bytes, apprec: kith.AppRec, *, actor: str) -> Message:
+    message = delivery.message
+    if apprec.original_msg_id != message.msg_id:
+        raise Refused("E10", f"OriginalMsgId {apprec.original_msg_id} does not match {message.msg_id}")
+    if apprec.sender.her_id != delivery.her_id or apprec.receiver.her_id != message.sender_her_id:
+        raise Refused("E21", "AppRec addressing must mirror the original message (HITS 1168 §6.1)")
+    if apprec.status != "1" and not apprec.errors:
+        raise Refused("T02", f"AppRec status {apprec.status} without an error")
+    return _send_answer(delivery, build=lambda _original, _version: raw, actor=actor, origin=Message.Origin.API)

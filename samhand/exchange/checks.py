@@ -1,0 +1,117 @@
+"""The checks a receiving node makes on a message (HITS 1168 §4), shared by
+submission (where a failure refuses the message before it is sent) and
+receipt from a transport (where a failure is answered with a negative AppRec).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from samhand import kith
+from samhand.directory.models import CommunicationParty
+from samhand.directory.services import resolve_receiver
+
+from .models import Delivery
+from .schemas import schema_set
+
+# Families whose profiles require an identified patient in MsgHead (HIS 1149, HIS 80603).
+PATIENT_FAMILIES = {"PLO", "Dialogmelding"}
+
+
+@dataclass
+class Recipient:
+    her_id: str
+    role: str
+    party: CommunicationParty | None
+
+
+@dataclass
+class Checked:
+    msghead: kith.MsgHead
+    kind: kith.DocumentKind | None
+    recipients: list[Recipient] = field(default_factory=list)
+    errors: list[kith.KithError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse(raw: bytes, max_bytes: int):
+    """Hardened parse; raises KithError (T01 not well-formed or hostile, T99 too large)."""
+    return kith.parse_xml(raw, max_bytes=max_bytes)
+
+
+def format_errors(root) -> list[kith.KithError]:
+    """Schema validation of envelope and payload: T02 invalid, T10 unknown format/version."""
+    schemas = schema_set()
+    if not schemas.enabled:
+        return []
+    problems = schemas.validate(root)
+    if not problems:
+        return []
+    if any("no schema for namespace" in p for p in problems):
+        return [kith.KithError("T10", "; ".join(problems[:3]))]
+    return [kith.KithError("T02", "; ".join(problems[:5]))]
+
+
+def recipients_of(msghead: kith.MsgHead) -> tuple[list[Recipient], list[kith.KithError]]:
+    """The primary receiver and copy receivers, resolved in the directory.
+
+    A party named both as receiver and copy receiver gets the message once
+    (HITS 1168 §5.4: one AppRec per recognised receiver).
+    """
+    errors: list[kith.KithError] = []
+    recipients: list[Recipient] = []
+    seen: set[str] = set()
+    candidates = [(msghead.receiver, Delivery.Role.PRIMARY)]
+    candidates += [(p, Delivery.Role.COPY) for p in msghead.other_receivers if p.her_id]
+    for party, role in candidates:
+        lookup = resolve_receiver(party.organisation_her_id, party.service_her_id)
+        her_id = party.her_id or ""
+        if lookup.error:
+            errors.append(kith.KithError(lookup.error, lookup.reason))
+            if role == Delivery.Role.PRIMARY:
+                recipients.append(Recipient(her_id, role, None))
+            continue
+        if lookup.party.her_id in seen:
+            continue
+        seen.add(lookup.party.her_id)
+        recipients.append(Recipient(lookup.party.her_id, role, lookup.party))
+    return recipients, errors
+
+
+def capability_errors(recipients: list[Recipient], kind: kith.DocumentKind | None) -> list[kith.KithError]:
+    if kind is None:
+        return []
+    return [kith.KithError("T10", f"{r.party.name} ({r.her_id}) does not take {kind.family} {kind.version}")
+            for r in recipients if r.party is not None and not r.party.accepts(kind.family, kind.version)]
+
+
+def patient_errors(msghead: kith.MsgHead, kind: kith.DocumentKind | None) -> list[kith.KithError]:
+    if msghead.patient is None and (kind is None or kind.family not in PATIENT_FAMILIES):
+        return []
+    return kith.check_patient(msghead.patient)
+
+
+def check_msghead(root) -> Checked:
+    """Every receipt check on a parsed MsgHead, collecting all errors found."""
+    msghead = kith.parse_msghead(root)
+    kind = msghead.document_kind
+    checked = Checked(msghead=msghead, kind=kind)
+    checked.errors += format_errors(root)
+    if kind is None and not any(e.code == "T10" for e in checked.errors):
+        ns = _namespace(msghead.business_document)
+        checked.errors.append(kith.KithError("T10", f"unsupported business document {ns}"))
+    checked.recipients, receiver_errors = recipients_of(msghead)
+    checked.errors += receiver_errors
+    checked.errors += capability_errors(checked.recipients, kind)
+    checked.errors += patient_errors(msghead, kind)
+    return checked
+
+
+def _namespace(el) -> str:
+    if el is None:
+        return "(no business document)"
+    tag = el.tag if isinstance(el.tag, str) else ""
+    return tag[1:].split("}")[0] if tag.startswith("{") else tag or "(none)"

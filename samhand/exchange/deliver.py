@@ -1,0 +1,107 @@
+"""The dispatch step: queued deliveries go to their transport; arrivals land in
+the receiving party's inbox; AppRecs that arrive are correlated to the original.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from samhand.transports.base import TransportError
+from samhand.transports.registry import transport_for
+
+from . import queue
+from .models import Delivery, Message
+from .store import event
+
+log = logging.getLogger(__name__)
+
+APPREC_STATE = {"1": Delivery.State.ACKNOWLEDGED, "2": Delivery.State.REJECTED, "3": Delivery.State.PARTLY}
+
+
+def dispatch_step(owner: str, limit: int | None = None) -> int:
+    """Claim and process a batch; returns how many deliveries were claimed."""
+    ids = queue.claim(owner, limit or settings.SAMHAND_WORKER_BATCH)
+    for delivery_id in ids:
+        dispatch_one(delivery_id, owner)
+    return len(ids)
+
+
+def dispatch_one(delivery_id, owner: str) -> None:
+    try:
+        with transaction.atomic():
+            delivery = queue.lock_claimed(delivery_id, owner)
+            if delivery is None:
+                return  # delivered by someone else after our lease lapsed
+            delivery.attempts += 1
+            transport_for(delivery).send(delivery)
+    except TransportError as exc:
+        _failed(delivery_id, owner, str(exc), permanent=exc.permanent)
+    except Exception as exc:  # noqa: BLE001 - a bad item must not stop the worker
+        log.exception("dispatch of %s failed", delivery_id)
+        _failed(delivery_id, owner, f"{type(exc).__name__}: {exc}", permanent=False)
+
+
+def _failed(delivery_id, owner: str, reason: str, *, permanent: bool) -> None:
+    with transaction.atomic():
+        delivery = queue.lock_claimed(delivery_id, owner)
+        if delivery is None:
+            return
+        delivery.attempts += 1
+        delivery.last_error = reason[:2000]
+        delivery.lease_owner, delivery.lease_until = "", None
+        if permanent or delivery.attempts >= settings.SAMHAND_MAX_ATTEMPTS:
+            # Dead-lettered: kept with its error, visible in status and monitoring, never dropped.
+            delivery.state = Delivery.State.FAILED
+            event(delivery.message, "failed", f"to {delivery.her_id} after {delivery.attempts} attempt(s): {reason}",
+                  delivery=delivery, actor="node")
+        else:
+            delivery.next_attempt_at = timezone.now() + queue.backoff(delivery.attempts)
+            event(delivery.message, "retry", f"attempt {delivery.attempts} to {delivery.her_id}: {reason}",
+                  delivery=delivery, actor="node")
+        delivery.save()
+
+
+def deliver_locally(delivery: Delivery) -> None:
+    """Put the message into the hosted party's inbox (inside the dispatch transaction)."""
+    now = timezone.now()
+    delivery.state = Delivery.State.DELIVERED
+    delivery.delivered_at = now
+    delivery.lease_owner, delivery.lease_until = "", None
+    delivery.save()
+    message = delivery.message
+    role = "copy receiver" if delivery.role == Delivery.Role.COPY else "receiver"
+    event(message, "delivered", f"to {delivery.her_id} ({role}) by the local transport", delivery=delivery,
+          actor="node")
+    if message.is_apprec:
+        correlate(message)
+    elif delivery.party is not None and delivery.party.auto_apprec:
+        from .apprec import answer
+
+        answer(delivery, status="1", errors=[], actor=f"node on behalf of {delivery.her_id}")
+
+
+def correlate(apprec: Message) -> None:
+    """Tie an arrived AppRec to the delivery it answers (by OriginalMsgId and the two parties)."""
+    original = apprec.original
+    if original is None:
+        event(apprec, "uncorrelated", "no sent message matches this AppRec's OriginalMsgId", actor="node")
+        return
+    target = (Delivery.objects.select_for_update().filter(message=original, her_id=apprec.sender_her_id).first())
+    if target is None:
+        event(apprec, "uncorrelated", f"{original.msg_id} was not sent to {apprec.sender_her_id}", actor="node")
+        return
+    if target.apprec_id is not None:
+        # HITS 1168 §5.5: an AppRec is never sent twice; a second one is ignored, not applied.
+        event(original, "apprec-ignored", f"second AppRec {apprec.msg_id} from {apprec.sender_her_id}",
+              delivery=target, actor="node")
+        return
+    target.apprec = apprec
+    target.acked_at = timezone.now()
+    target.state = APPREC_STATE.get(apprec.apprec_status, Delivery.State.REJECTED)
+    target.save(update_fields=["apprec", "acked_at", "state"])
+    event(original, "apprec-received", f"status {apprec.apprec_status} from {apprec.sender_her_id}",
+          delivery=target, actor="node")

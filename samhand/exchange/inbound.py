@@ -1,0 +1,108 @@
+"""Receipt of a message from another node (any network transport).
+
+Errors found here are answered by the node itself with a negative AppRec of the
+right code (HITS 1168 §4); what cannot even be addressed (not XML, no usable
+MsgHead) goes back to the transport as an error, since no AppRec can be built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from samhand import kith
+from samhand.directory.services import party_by_her_id
+
+from .apprec import answer
+from .checks import check_msghead, format_errors, parse
+from .models import Delivery, Message, NodeEvent
+from .store import event, store_apprec, store_message
+from .submit import APPREC_NAMESPACE_PREFIX
+
+
+@dataclass
+class Received:
+    accepted: bool
+    code: str = ""
+    reason: str = ""
+    message: Message | None = None
+    duplicate: bool = False
+
+
+def _transport_error(code: str, reason: str, *, her_id: str = "", kind=NodeEvent.Kind.TRANSPORT) -> Received:
+    NodeEvent.objects.create(kind=kind, code=code, her_id=her_id, detail=reason[:2000], actor="transport")
+    return Received(False, code, reason)
+
+
+def receive(raw: bytes, *, transport_sender: str | None = None) -> Received:
+    limit = settings.SAMHAND_MAX_MESSAGE_BYTES
+    if len(raw) > limit:
+        return _transport_error("T99", f"{len(raw)} bytes exceeds the limit of {limit}")
+    try:
+        root = parse(raw, limit)
+    except kith.KithError as exc:
+        return _transport_error(exc.code, exc.text)
+    if isinstance(root.tag, str) and root.tag.startswith("{" + APPREC_NAMESPACE_PREFIX):
+        return _receive_apprec(raw, root, transport_sender)
+    try:
+        checked = check_msghead(root)
+    except kith.KithError as exc:
+        return _transport_error(exc.code, exc.text)
+    msghead = checked.msghead
+    if transport_sender and transport_sender != msghead.sender.her_id:
+        # AMQP profile: the transport sender must be the MsgHead sender.
+        return _transport_error("abuse:spoofing-attack", f"transport sender {transport_sender} sent a message "
+                                f"from {msghead.sender.her_id}", her_id=transport_sender,
+                                kind=NodeEvent.Kind.SECURITY)
+    with transaction.atomic():
+        existing = Message.objects.filter(sender_her_id=msghead.sender.her_id, msg_id=msghead.msg_id).first()
+        if existing is not None:
+            event(existing, "duplicate-ignored", "the same MsgId arrived again", actor="transport")
+            return Received(True, message=existing, duplicate=True)
+        message = store_message(
+            raw=raw, msg_id=msghead.msg_id, sender_her_id=msghead.sender.her_id,
+            receiver_her_id=msghead.receiver.her_id or "", msg_type=msghead.msg_type,
+            origin=Message.Origin.TRANSPORT, kind=checked.kind, gen_date=msghead.gen_date,
+            conversation_ref=msghead.conversation_ref, patient_id=msghead.patient.id if msghead.patient else None)
+        event(message, "received", f"from {msghead.sender.her_id} via transport", actor="transport")
+        if checked.errors:
+            primary = checked.recipients[0] if checked.recipients else None
+            delivery = Delivery.objects.create(
+                message=message, her_id=(primary.her_id if primary else msghead.receiver.her_id) or "",
+                party=primary.party if primary else None, state=Delivery.State.REFUSED)
+            answer(delivery, status="2", errors=[(e.code, e.text) for e in checked.errors],
+                   actor="node (checks on receipt)")
+            return Received(False, checked.errors[0].code, checked.errors[0].text, message)
+        for recipient in checked.recipients:
+            if recipient.party is not None and recipient.party.hosted:
+                Delivery.objects.create(message=message, her_id=recipient.her_id, party=recipient.party,
+                                        role=recipient.role)
+        return Received(True, message=message)
+
+
+def _receive_apprec(raw: bytes, root, transport_sender: str | None) -> Received:
+    try:
+        apprec = kith.parse_apprec(root)
+    except kith.KithError as exc:
+        return _transport_error(exc.code, exc.text)
+    problems = format_errors(root)
+    if problems:
+        return _transport_error(problems[0].code, problems[0].text, her_id=apprec.sender.her_id or "")
+    if transport_sender and transport_sender != apprec.sender.her_id:
+        return _transport_error("abuse:spoofing-attack", f"transport sender {transport_sender} sent an AppRec "
+                                f"from {apprec.sender.her_id}", her_id=transport_sender,
+                                kind=NodeEvent.Kind.SECURITY)
+    with transaction.atomic():
+        existing = Message.objects.filter(sender_her_id=apprec.sender.her_id, msg_id=apprec.id).first()
+        if existing is not None:
+            return Received(True, message=existing, duplicate=True)
+        original = Message.objects.filter(sender_her_id=apprec.receiver.her_id,
+                                          msg_id=apprec.original_msg_id).first()
+        message = store_apprec(raw=raw, apprec=apprec, root=root, origin=Message.Origin.TRANSPORT,
+                               original=original)
+        Delivery.objects.create(message=message, her_id=apprec.receiver.her_id or "",
+                                party=party_by_her_id(apprec.receiver.her_id))
+        event(message, "received", f"AppRec from {apprec.sender.her_id} via transport", actor="transport")
+        return Received(True, message=message)

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from samhand.worker import Worker
+
+
+class Command(BaseCommand):
+    help = "Run the background steps (dispatch, receipts, …) with the database as the queue."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--max-seconds", type=float, default=None, help="stop after this long (tests, cron)")
+
+    def handle(self, *args, **options):
+        worker = Worker()
+        worker.install_signal_handlers()
+        worker.run(max_seconds=options["max_seconds"])

@@ -1,0 +1,165 @@
+"""Messages, their deliveries to receiving parties, and the append-only event log.
+
+The database is the truth and the queue: a Delivery in state QUEUED is work for
+the dispatch step, claimed with a lease (see queue.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnly(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RuntimeError(f"{type(self).__name__} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError(f"{type(self).__name__} is append-only")
+
+
+class Message(models.Model):
+    """One business message or AppRec, as sent by one party (identified by sender + MsgId)."""
+
+    class Origin(models.TextChoices):
+        API = "api", _("EPJ via API")
+        NODE = "node", _("noden")
+        TRANSPORT = "transport", _("transport")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    msg_id = models.CharField(_("MsgId"), max_length=100)
+    sender_her_id = models.CharField(max_length=10, db_index=True)
+    receiver_her_id = models.CharField(max_length=10, db_index=True)
+    msg_type = models.CharField(_("meldingstype"), max_length=60)
+    family = models.CharField(max_length=40, blank=True)
+    doc_name = models.CharField(max_length=80, blank=True)
+    doc_version = models.CharField(max_length=10, blank=True)
+    is_apprec = models.BooleanField(default=False)
+    original = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="apprecs")
+    apprec_status = models.CharField(max_length=1, blank=True)
+    apprec_errors = models.JSONField(default=list, blank=True)  # [{"code", "text"}], for AppRecs
+    conversation_ref = models.CharField(max_length=100, blank=True, db_index=True)
+    parent_ref = models.CharField(max_length=100, blank=True)
+    gen_date = models.DateTimeField(null=True, blank=True)
+    patient_id = models.CharField(max_length=20, blank=True, db_index=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    submitted_by = models.ForeignKey("api.ApiClient", null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["sender_her_id", "msg_id"], name="unique_sender_msgid")]
+        verbose_name = _("melding")
+        verbose_name_plural = _("meldinger")
+
+    def __str__(self) -> str:
+        return f"{self.msg_type} {self.msg_id} {self.sender_her_id}→{self.receiver_her_id}"
+
+
+class MessageContent(models.Model):
+    """The stored payload, kept apart so lists never load patient content by accident."""
+
+    message = models.OneToOneField(Message, primary_key=True, on_delete=models.CASCADE, related_name="content")
+    payload = models.BinaryField()
+
+
+class Delivery(models.Model):
+    """A message on its way to one receiving party (primary or copy receiver)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("i kø")
+        SENT = "sent", _("sendt")
+        DELIVERED = "delivered", _("levert")
+        REFUSED = "refused", _("avvist ved mottak")
+        ACKNOWLEDGED = "acknowledged", _("kvittert OK")
+        PARTLY = "acknowledged-with-errors", _("kvittert OK, feil i delmelding")
+        REJECTED = "rejected", _("avvist")
+        FAILED = "failed", _("feilet")
+
+    class Role(models.TextChoices):
+        PRIMARY = "primary", _("primærmottaker")
+        COPY = "copy", _("kopimottaker")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    her_id = models.CharField(max_length=10)
+    party = models.ForeignKey("directory.CommunicationParty", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="deliveries")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.PRIMARY)
+    state = models.CharField(max_length=30, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Receiving side: the AppRec this party sent (exactly one, HITS 1168 §5.5).
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.OneToOneField(Message, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="answer_to")
+    # Sending side: the AppRec that came back from this party.
+    acked_at = models.DateTimeField(null=True, blank=True)
+    apprec = models.ForeignKey(Message, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="acknowledges")
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["message", "her_id"], name="unique_delivery_per_party")]
+        indexes = [
+            # The dispatch queue: only unclaimed work is indexed, so the index stays small.
+            models.Index(fields=["next_attempt_at"], condition=Q(state="queued"), name="delivery_queue_idx"),
+            # The inbox: delivered and not yet read, per party.
+            models.Index(fields=["her_id", "delivered_at"], condition=Q(read_at__isnull=True, delivered_at__isnull=False),
+                         name="delivery_inbox_idx"),
+        ]
+        verbose_name = _("levering")
+        verbose_name_plural = _("leveringer")
+
+    def __str__(self) -> str:
+        return f"{self.message} → {self.her_id} [{self.state}]"
+
+
+class Event(AppendOnly):
+    """The timeline of a message: every step the node took, never edited."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
+    delivery = models.ForeignKey(Delivery, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=40)
+    detail = models.TextField(blank=True)
+    actor = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class NodeEvent(AppendOnly):
+    """Things that happened outside any stored message: refusals, spoofing, unreadable input."""
+
+    class Kind(models.TextChoices):
+        REFUSED = "refused", _("avvist ved innsending")
+        SECURITY = "security", _("sikkerhetshendelse")
+        TRANSPORT = "transport", _("transportfeil")
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    code = models.CharField(max_length=40, blank=True)
+    her_id = models.CharField(max_length=10, blank=True)
+    actor = models.CharField(max_length=200, blank=True)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at"]

@@ -1,0 +1,47 @@
+"""Claiming queued deliveries: any number of workers, on any number of machines.
+
+A claim is a lease (owner + expiry) written in one short transaction. On
+PostgreSQL the candidates are locked with FOR UPDATE SKIP LOCKED, so workers
+never wait on each other; on SQLite the transaction starts with BEGIN
+IMMEDIATE (see settings), which serialises claims. Processing then re-checks
+state and owner under a row lock, so a delivery is delivered at most once even
+if a lease expires while its worker is slow.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Delivery
+
+
+def claim(owner: str, limit: int) -> list:
+    now = timezone.now()
+    with transaction.atomic():
+        candidates = (Delivery.objects.filter(state=Delivery.State.QUEUED, next_attempt_at__lte=now)
+                      .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+                      .order_by("next_attempt_at"))
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("id", flat=True)[:limit])
+        if ids:
+            Delivery.objects.filter(id__in=ids).update(
+                lease_owner=owner, lease_until=now + timedelta(seconds=settings.SAMHAND_LEASE_SECONDS))
+    return ids
+
+
+def lock_claimed(delivery_id, owner: str) -> Delivery | None:
+    """Inside a transaction: the delivery, locked, if it is still queued and ours."""
+    return (Delivery.objects.select_for_update()
+            .select_related("message", "party", "party__organisation")
+            .filter(id=delivery_id, state=Delivery.State.QUEUED, lease_owner=owner).first())
+
+
+def backoff(attempts: int) -> timedelta:
+    # 2, 4, 8 … seconds, capped at ten minutes.
+    return timedelta(seconds=min(600, 2 ** attempts))

@@ -1,0 +1,77 @@
+"""Recording messages and their timeline; the only place Message rows are created."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from .models import Delivery, Event, Message, MessageContent
+
+
+def parse_gen_date(value: str | None) -> datetime | None:
+    """MsgHead GenDate is an xs:dateTime, usually without offset: Norwegian local time."""
+    if not value:
+        return None
+    try:
+        parsed = parse_datetime(value.strip())
+    except ValueError:
+        return None
+    if parsed is None:
+        return None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def store_message(*, raw: bytes, msg_id: str, sender_her_id: str, receiver_her_id: str, msg_type: str,
+                  origin: str, kind=None, client=None, gen_date: str | None = None,
+                  conversation_ref=None, patient_id: str | None = None, original: Message | None = None,
+                  apprec_status: str = "", apprec_errors: list[dict] | None = None) -> Message:
+    message = Message.objects.create(
+        msg_id=msg_id,
+        sender_her_id=sender_her_id,
+        receiver_her_id=receiver_her_id,
+        msg_type=msg_type,
+        family=kind.family if kind else "",
+        doc_name=kind.name if kind else "",
+        doc_version=kind.version if kind else "",
+        is_apprec=bool(kind and kind.family == "AppRec"),
+        original=original,
+        apprec_status=apprec_status,
+        apprec_errors=apprec_errors or [],
+        conversation_ref=(conversation_ref.ref_to_conversation if conversation_ref else "") or "",
+        parent_ref=(conversation_ref.ref_to_parent if conversation_ref else "") or "",
+        gen_date=parse_gen_date(gen_date),
+        patient_id=patient_id or "",
+        size=len(raw),
+        sha256=hashlib.sha256(raw).hexdigest(),
+        origin=origin,
+        # CLI actors are not API clients; only real ones are linked.
+        submitted_by=client if getattr(client, "pk", None) else None,
+    )
+    MessageContent.objects.create(message=message, payload=raw)
+    return message
+
+
+def store_apprec(*, raw: bytes, apprec, root, origin: str, original: Message | None) -> Message:
+    """Record an AppRec (parsed with kith.parse_apprec) as the message it is."""
+    from samhand import kith
+
+    return store_message(
+        raw=raw, msg_id=apprec.id, sender_her_id=apprec.sender.her_id or "",
+        receiver_her_id=apprec.receiver.her_id or "", msg_type="APPREC", origin=origin,
+        kind=kith.identify_document(root), gen_date=apprec.gen_date,
+        patient_id=original.patient_id if original else None, original=original, apprec_status=apprec.status,
+        apprec_errors=[{"code": e.code, "text": e.text or ""} for e in apprec.errors])
+
+
+def sha256(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def event(message: Message, kind: str, detail: str = "", *, actor: str = "",
+          delivery: Delivery | None = None) -> Event:
+    return Event.objects.create(message=message, delivery=delivery, kind=kind, detail=detail, actor=actor)

@@ -1,0 +1,175 @@
+"""Django settings for samhand, read from the environment (see .env.example).
+
+SAMHAND_MODE selects the safety net: ``production`` (default) refuses to start
+without a secret key and allowed hosts; ``demo`` and ``test`` fill in local
+defaults so the two quick-start commands work on a fresh machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from samhand.lib.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    parse_database_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+MODE = env_choice("SAMHAND_MODE", ("production", "demo", "test"), "production")
+LOCAL_MODE = MODE in ("demo", "test")
+
+DEBUG = env_bool("SAMHAND_DEBUG", False)
+
+SECRET_KEY = env_str("SAMHAND_SECRET_KEY")
+if not SECRET_KEY:
+    if not LOCAL_MODE:
+        raise ImproperlyConfigured(
+            "SAMHAND_SECRET_KEY must be set (or SAMHAND_MODE=demo for a local demo)"
+        )
+    # Local modes only: a stable key derived from the checkout path, never used in production.
+    SECRET_KEY = "insecure-local-" + hashlib.sha256(str(BASE_DIR).encode()).hexdigest()
+
+ALLOWED_HOSTS = env_list("SAMHAND_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if LOCAL_MODE else [])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("SAMHAND_ALLOWED_HOSTS must list the host names the node answers to")
+CSRF_TRUSTED_ORIGINS = env_list("SAMHAND_CSRF_TRUSTED_ORIGINS", [])
+
+# Where this node is reachable, for links in notices and demo credentials.
+PUBLIC_URL = env_str("SAMHAND_PUBLIC_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "samhand.directory",
+    "samhand.accounts",
+    "samhand.access",
+    "samhand.exchange",
+    "samhand.api",
+    "samhand.portal",
+    "samhand.simulator",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "samhand.urls"
+WSGI_APPLICATION = "samhand.wsgi.application"
+ASGI_APPLICATION = "samhand.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATA_DIR = env_path("SAMHAND_DATA_DIR", BASE_DIR / "var")
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'samhand.sqlite3'}")
+DATABASES = {"default": parse_database_url(DATABASE_URL, base_dir=BASE_DIR)}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "nb"
+LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Europe/Oslo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env_path("SAMHAND_STATIC_ROOT", DATA_DIR / "static")
+
+# Sessions end after inactivity (portal users handle patient data).
+SESSION_COOKIE_AGE = env_int("SAMHAND_SESSION_SECONDS", 30 * 60, minimum=60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SECURE_COOKIES = env_bool("SAMHAND_SECURE_COOKIES", not LOCAL_MODE)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- The exchange node -------------------------------------------------------
+
+# Official KITH/e-helse schema set. Without it the node checks structure only and says so.
+SAMHAND_SCHEMA_DIR = env_path("SAMHAND_SCHEMA_DIR", None)
+if SAMHAND_SCHEMA_DIR is None and LOCAL_MODE:
+    _dev_schemas = BASE_DIR.parent / "shared" / "kith" / "schemas"
+    SAMHAND_SCHEMA_DIR = _dev_schemas if _dev_schemas.is_dir() else None
+SAMHAND_REQUIRE_SCHEMAS = env_bool("SAMHAND_REQUIRE_SCHEMAS", False)
+
+# Largest business document accepted (bytes, decoded). HTTP bodies carry base64, a third larger.
+SAMHAND_MAX_MESSAGE_BYTES = env_int("SAMHAND_MAX_MESSAGE_BYTES", 10 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = SAMHAND_MAX_MESSAGE_BYTES * 4 // 3 + 64 * 1024
+
+# Worker behaviour.
+SAMHAND_WORKER_BATCH = env_int("SAMHAND_WORKER_BATCH", 20, minimum=1)
+SAMHAND_WORKER_IDLE_SECONDS = float(env_str("SAMHAND_WORKER_IDLE_SECONDS", "0.5"))
+SAMHAND_LEASE_SECONDS = env_int("SAMHAND_LEASE_SECONDS", 60, minimum=5)
+SAMHAND_MAX_ATTEMPTS = env_int("SAMHAND_MAX_ATTEMPTS", 10, minimum=1)
+
+# Portal login protection.
+SAMHAND_LOGIN_MAX_FAILURES = env_int("SAMHAND_LOGIN_MAX_FAILURES", 5, minimum=1)
+SAMHAND_LOGIN_LOCKOUT_SECONDS = env_int("SAMHAND_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
+
+# E-mail to meldingsansvarlig (alerts, downtime notices).
+EMAIL_BACKEND = env_str("SAMHAND_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+                        if not LOCAL_MODE else "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("SAMHAND_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("SAMHAND_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("SAMHAND_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("SAMHAND_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SAMHAND_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("SAMHAND_EMAIL_FROM", "samhand@localhost")
+
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:home"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("SAMHAND_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,11 @@
+"""Settings for the test suite: the normal settings in test mode (local defaults, fast hashing)."""
+
+import os
+
+os.environ.setdefault("SAMHAND_MODE", "test")
+
+from samhand.settings import *  # noqa: E402,F403
+
+# Password hashing at full strength only slows the suite; production keeps Django's default.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

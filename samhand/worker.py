@@ -1,0 +1,73 @@
+"""`samhand worker`: a loop over small steps, each doing one batch of work.
+
+Steps return how much work they found, so a test can call one step directly
+and the loop sleeps only when every step came back empty. SIGTERM/SIGINT ask
+the loop to stop after the item in hand; nothing is left half-done because
+every item is processed in its own transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import close_old_connections
+
+from samhand.exchange.deliver import dispatch_step
+
+log = logging.getLogger("samhand.worker")
+
+Step = Callable[[str], int]
+
+STEPS: list[tuple[str, Step]] = [
+    ("dispatch", dispatch_step),
+]
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
+
+
+class Worker:
+    def __init__(self, *, name: str | None = None, steps: list[tuple[str, Step]] | None = None,
+                 idle_seconds: float | None = None):
+        self.name = name or worker_name()
+        self.steps = steps or STEPS
+        self.idle_seconds = settings.SAMHAND_WORKER_IDLE_SECONDS if idle_seconds is None else idle_seconds
+        self.stopping = threading.Event()
+
+    def install_signal_handlers(self) -> None:
+        def request_stop(signum, _frame):
+            log.info("worker %s: signal %s, finishing the current item", self.name, signum)
+            self.stopping.set()
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+
+    def run_once(self) -> int:
+        found = 0
+        for step_name, step in self.steps:
+            if self.stopping.is_set():
+                break
+            try:
+                found += step(self.name)
+            except Exception:  # noqa: BLE001 - one failing step must not stop the others
+                log.exception("worker %s: step %s failed", self.name, step_name)
+                close_old_connections()
+        return found
+
+    def run(self, *, max_seconds: float | None = None) -> None:
+        deadline = time.monotonic() + max_seconds if max_seconds else None
+        log.info("worker %s started", self.name)
+        while not self.stopping.is_set():
+            if deadline and time.monotonic() > deadline:
+                break
+            if self.run_once() == 0:
+                self.stopping.wait(self.idle_seconds)
+        log.info("worker %s stopped", self.name)

@@ -1,0 +1,142 @@
+"""Shared fixtures: the reference material, the demo directory and the personas.
+
+Personas (architecture §8): a UNN system, a Tromsø municipality system, and an
+outsider whose key acts for nobody and must get 403/404 everywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+from personas import (BALSFJORD_CASE, BALSFJORD_NURSING, TROMSO_CASE, TROMSO_NURSING, UNN_GERIATRI,
+                      UNN_MED_HARSTAD, UNN_MED_TROMSO, UNN_ORTHO_HARSTAD, UNN_SURGERY_TROMSO)
+
+
+def pytest_collection_modifyitems(config, items):
+    # The PostgreSQL round (scripts/run_tests.py) runs only what touches the database.
+    if os.environ.get("SAMHAND_TEST_DB_ONLY") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_db = item.get_closest_marker("django_db") is not None or {"db", "transactional_db"} & set(
+            getattr(item, "fixturenames", ()))
+        (keep if uses_db else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def schema_dir() -> Path:
+    path = Path(os.environ.get("SAMHAND_SCHEMA_DIR", SHARED / "kith" / "schemas"))
+    if not path.is_dir():
+        pytest.skip(f"official schemas not found at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    path = SHARED / "kith" / "samples"
+    if not path.is_dir():
+        pytest.skip(f"official samples not found at {path}")
+    return path
+
+
+@pytest.fixture
+def seeded(db):
+    from samhand.directory.seed import seed_demo_directory
+
+    return seed_demo_directory()
+
+
+class ApiCaller:
+    """The Django test client speaking to /api/v1 with one EPR system's key."""
+
+    def __init__(self, client, key: str | None, system: str = ""):
+        self.client = client
+        self.key = key
+        self.system = system
+
+    def _headers(self) -> dict:
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.key}"} if self.key else {}
+
+    def get(self, path: str, **params):
+        return self.client.get(f"/api/v1{path}", params, **self._headers())
+
+    def post(self, path: str, body: dict):
+        return self.client.post(f"/api/v1{path}", body, content_type="application/json", **self._headers())
+
+    def put(self, path: str):
+        return self.client.put(f"/api/v1{path}", **self._headers())
+
+    def send(self, xml: bytes):
+        return self.post("/messages", {"businessDocument": base64.b64encode(xml).decode(),
+                                       "contentType": "application/xml", "contentTransferEncoding": "base64"})
+
+    def inbox(self, *her_ids: str) -> list[dict]:
+        response = self.get("/messages", receiverHerIds=",".join(her_ids))
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    def document(self, entry_id) -> bytes:
+        response = self.get(f"/messages/{entry_id}/business-document")
+        assert response.status_code == 200, response.content
+        return base64.b64decode(response.json()["businessDocument"])
+
+    def status(self, message_id) -> dict:
+        response = self.get(f"/messages/{message_id}/status")
+        assert response.status_code == 200, response.content
+        return response.json()
+
+
+def _caller(client, system: str, her_ids: list[str]) -> ApiCaller:
+    from samhand.api.models import ApiClient
+    from samhand.directory.models import CommunicationParty
+
+    _api_client, raw = ApiClient.issue(system, CommunicationParty.objects.filter(her_id__in=her_ids))
+    return ApiCaller(client, raw, system)
+
+
+@pytest.fixture
+def unn(seeded, client) -> ApiCaller:
+    return _caller(client, "DIPS UNN", [UNN_MED_TROMSO, UNN_MED_HARSTAD, UNN_GERIATRI, UNN_SURGERY_TROMSO, UNN_ORTHO_HARSTAD])
+
+
+@pytest.fixture
+def tromso(seeded, client) -> ApiCaller:
+    return _caller(client, "Gerica Tromsø", [TROMSO_NURSING, TROMSO_CASE])
+
+
+@pytest.fixture
+def balsfjord(seeded, client) -> ApiCaller:
+    return _caller(client, "Profil Balsfjord", [BALSFJORD_NURSING, BALSFJORD_CASE])
+
+
+@pytest.fixture
+def outsider(seeded, client) -> ApiCaller:
+    return _caller(client, "Outsider", [])
+
+
+@pytest.fixture
+def work():
+    """Run the worker's steps until there is nothing left to do; returns how many items were handled."""
+    from samhand.worker import Worker
+
+    def drain(max_rounds: int = 50) -> int:
+        worker = Worker(name="test-worker", idle_seconds=0)
+        total = 0
+        for _ in range(max_rounds):
+            found = worker.run_once()
+            total += found
+            if not found:
+                return total
+        raise AssertionError("the worker did not run dry")
+
+    return drain
