@@ -61,7 +61,7 @@ def _copy_receiver_kwargs(original: kith.MsgHead, delivery: Delivery) -> dict:
 
 def _send_answer(delivery: Delivery, *, build, actor: str, origin: str) -> Message:
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update().select_related("message", "party")
+        delivery = (Delivery.objects.select_for_update(of=("self",)).select_related("message", "party")
                     .get(pk=delivery.pk))
         message = delivery.message
         if message.is_apprec:

@@ -90,7 +90,7 @@ def correlate(apprec: Message) -> None:
     if original is None:
         event(apprec, "uncorrelated", "no sent message matches this AppRec's OriginalMsgId", actor="node")
         return
-    target = (Delivery.objects.select_for_update().filter(message=original, her_id=apprec.sender_her_id).first())
+    target = (Delivery.objects.select_for_update(of=("self",)).filter(message=original, her_id=apprec.sender_her_id).first())
     if target is None:
         event(apprec, "uncorrelated", f"{original.msg_id} was not sent to {apprec.sender_her_id}", actor="node")
         return

@@ -37,7 +37,7 @@ def claim(owner: str, limit: int) -> list:
 
 def lock_claimed(delivery_id, owner: str) -> Delivery | None:
     """Inside a transaction: the delivery, locked, if it is still queued and ours."""
-    return (Delivery.objects.select_for_update()
+    return (Delivery.objects.select_for_update(of=("self",))
             .select_related("message", "party", "party__organisation")
             .filter(id=delivery_id, state=Delivery.State.QUEUED, lease_owner=owner).first())
 

@@ -107,7 +107,8 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict:
             # workers never deadlock upgrading a read lock; timeout waits for it.
             "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE",
                         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
-            "TEST": {"NAME": options.get("test_name") or None},
+            # A file, not memory: tests start worker processes against the test database.
+            "TEST": {"NAME": str(path.with_name(path.stem + "-test.sqlite3"))},
         }
     if scheme in ("postgres", "postgresql", "pgsql"):
         name = unquote(parts.path.lstrip("/"))
