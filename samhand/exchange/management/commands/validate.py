@@ -27,7 +27,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"{path}: ERROR {exc}")
                 failed += 1
                 continue
-            result = kith.validate_message(raw, schemas, max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES)
+            if len(raw) > settings.SAMHAND_MAX_MESSAGE_BYTES:
+                self.stdout.write(f"{path}: T99 {len(raw)} bytes exceeds the limit of "
+                                  f"{settings.SAMHAND_MAX_MESSAGE_BYTES}")
+                failed += 1
+                continue
+            result = kith.validate_message(raw, schemas)
             if result.ok:
                 kind = f" ({result.kind.family} {result.kind.version} {result.kind.name})" if result.kind else ""
                 self.stdout.write(f"{path}: OK{kind}")
