@@ -6,17 +6,17 @@ outsider whose key acts for nobody and must get 403/404 everywhere.
 
 from __future__ import annotations
 
-import base64
 import os
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-
+from apicaller import ApiCaller
 from personas import (BALSFJORD_CASE, BALSFJORD_NURSING, TROMSO_CASE, TROMSO_NURSING, UNN_GERIATRI,
                       UNN_MED_HARSTAD, UNN_MED_TROMSO, UNN_ORTHO_HARSTAD, UNN_SURGERY_TROMSO)
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -54,46 +54,6 @@ def seeded(db):
     from samhand.directory.seed import seed_demo_directory
 
     return seed_demo_directory()
-
-
-class ApiCaller:
-    """The Django test client speaking to /api/v1 with one EPR system's key."""
-
-    def __init__(self, client, key: str | None, system: str = ""):
-        self.client = client
-        self.key = key
-        self.system = system
-
-    def _headers(self) -> dict:
-        return {"HTTP_AUTHORIZATION": f"Bearer {self.key}"} if self.key else {}
-
-    def get(self, path: str, **params):
-        return self.client.get(f"/api/v1{path}", params, **self._headers())
-
-    def post(self, path: str, body: dict):
-        return self.client.post(f"/api/v1{path}", body, content_type="application/json", **self._headers())
-
-    def put(self, path: str):
-        return self.client.put(f"/api/v1{path}", **self._headers())
-
-    def send(self, xml: bytes):
-        return self.post("/messages", {"businessDocument": base64.b64encode(xml).decode(),
-                                       "contentType": "application/xml", "contentTransferEncoding": "base64"})
-
-    def inbox(self, *her_ids: str) -> list[dict]:
-        response = self.get("/messages", receiverHerIds=",".join(her_ids))
-        assert response.status_code == 200, response.content
-        return response.json()
-
-    def document(self, entry_id) -> bytes:
-        response = self.get(f"/messages/{entry_id}/business-document")
-        assert response.status_code == 200, response.content
-        return base64.b64decode(response.json()["businessDocument"])
-
-    def status(self, message_id) -> dict:
-        response = self.get(f"/messages/{message_id}/status")
-        assert response.status_code == 200, response.content
-        return response.json()
 
 
 def _caller(client, system: str, her_ids: list[str]) -> ApiCaller:

@@ -14,9 +14,6 @@ from samhand.directory.services import resolve_receiver
 from .models import Delivery
 from .schemas import schema_set
 
-# Families whose profiles require an identified patient in MsgHead (HIS 1149, HIS 80603).
-PATIENT_FAMILIES = {"PLO", "Dialogmelding"}
-
 
 @dataclass
 class Recipient:
@@ -44,15 +41,8 @@ def parse(raw: bytes, max_bytes: int):
 
 def format_errors(root) -> list[kith.KithError]:
     """Schema validation of envelope and payload: T02 invalid, T10 unknown format/version."""
-    schemas = schema_set()
-    if not schemas.enabled:
-        return []
-    problems = schemas.validate(root)
-    if not problems:
-        return []
-    if any("no schema for namespace" in p for p in problems):
-        return [kith.KithError("T10", "; ".join(problems[:3]))]
-    return [kith.KithError("T02", "; ".join(problems[:5]))]
+    error = kith.check_format(root, schema_set())
+    return [error] if error is not None else []
 
 
 def recipients_of(msghead: kith.MsgHead) -> tuple[list[Recipient], list[kith.KithError]]:
@@ -88,25 +78,20 @@ def capability_errors(recipients: list[Recipient], kind: kith.DocumentKind | Non
             for r in recipients if r.party is not None and not r.party.accepts(kind.family, kind.version)]
 
 
-def patient_errors(msghead: kith.MsgHead, kind: kith.DocumentKind | None) -> list[kith.KithError]:
-    if msghead.patient is None and (kind is None or kind.family not in PATIENT_FAMILIES):
-        return []
-    return kith.check_patient(msghead.patient)
-
-
 def check_msghead(root) -> Checked:
     """Every receipt check on a parsed MsgHead, collecting all errors found."""
     msghead = kith.parse_msghead(root)
     kind = msghead.document_kind
     checked = Checked(msghead=msghead, kind=kind)
-    checked.errors += format_errors(root)
-    if kind is None and not any(e.code == "T10" for e in checked.errors):
+    if kind is None:
         ns = _namespace(msghead.business_document)
         checked.errors.append(kith.KithError("T10", f"unsupported business document {ns}"))
+    else:
+        checked.errors += format_errors(root)
     checked.recipients, receiver_errors = recipients_of(msghead)
     checked.errors += receiver_errors
     checked.errors += capability_errors(checked.recipients, kind)
-    checked.errors += patient_errors(msghead, kind)
+    checked.errors += kith.check_profile(msghead, kind)
     return checked
 
 

@@ -13,7 +13,7 @@ from .model import AppRec, AppRecError, ConversationRef, Document, MsgHead, Part
 from .msghead import build_msghead, parse_msghead
 from .patient import check_patient, make_national_id, national_id_kind, valid_national_id_check_digits
 from .schemas import SchemaCompileError, SchemaSet
-from .validation import ValidationResult, validate_message
+from .validation import ValidationResult, check_format, check_profile, validate_message
 from .xmlsafe import parse_xml
 
 __all__ = [
@@ -34,6 +34,8 @@ __all__ = [
     "ValidationResult",
     "apprec_version_for",
     "build_apprec",
+    "check_format",
+    "check_profile",
     "build_msghead",
     "check_patient",
     "identify_document",

@@ -17,6 +17,8 @@ from .schemas import SchemaSet
 from .xmlsafe import DEFAULT_MAX_BYTES, parse_xml
 
 MAX_REPORTED_SCHEMA_ERRORS = 5
+# Families whose profiles require an identified patient in MsgHead (HIS 80704 §4.1.1, HIS 80603).
+PATIENT_FAMILIES = {"PLO", "Dialogmelding"}
 
 
 @dataclass
@@ -62,24 +64,43 @@ def _validate(data: bytes, schemas: SchemaSet, result: ValidationResult, max_byt
     result.kind = schemas.identify(business)
     if result.kind is None:
         raise KithError("T10", f"unsupported business document {business.tag} (line {business.sourceline})")
-
-    if schemas.enabled:
-        missing = schemas.missing_namespaces(root)
-        if missing:
-            raise KithError("T10", f"no schema for namespace {', '.join(missing)}")
-        problems = schemas.validate(root)
-        if problems:
-            more = len(problems) - MAX_REPORTED_SCHEMA_ERRORS
-            suffix = f"; and {more} more" if more > 0 else ""
-            raise KithError("T02", "; ".join(problems[:MAX_REPORTED_SCHEMA_ERRORS]) + suffix)
-
+    format_error = check_format(root, schemas)
+    if format_error is not None:
+        raise format_error
     if result.msghead is not None:
-        # HIS 80415 §3.3.4: negative AppRec E10 when MsgId is not a valid UUID/GUID.
-        if not _is_uuid(result.msghead.msg_id):
-            result.errors.append(KithError("E10", f"MsgInfo/MsgId {result.msghead.msg_id!r} is not a UUID"))
-        # Name and id are mandatory for PLO (HIS 80704 §4.1.1); elsewhere name, birth date and sex
-        # also identify a patient (HIS 80415 §3.3.4).
-        result.errors += check_patient(result.msghead.patient, id_required=result.kind.family == "PLO")
+        result.errors += check_profile(result.msghead, result.kind)
+
+
+def check_format(root: etree._Element, schemas: SchemaSet) -> KithError | None:
+    """Schema validation of a whole message: T10 for a namespace without a schema, T02 for errors.
+
+    None when valid, or when the set is disabled (the caller reports structure-only checking).
+    """
+    if not schemas.enabled:
+        return None
+    missing = schemas.missing_namespaces(root)
+    if missing:
+        return KithError("T10", f"no schema for namespace {', '.join(missing)}")
+    problems = schemas.validate(root)
+    if problems:
+        more = len(problems) - MAX_REPORTED_SCHEMA_ERRORS
+        suffix = f"; and {more} more" if more > 0 else ""
+        return KithError("T02", "; ".join(problems[:MAX_REPORTED_SCHEMA_ERRORS]) + suffix)
+    return None
+
+
+def check_profile(msghead: MsgHead, kind: DocumentKind | None) -> list[KithError]:
+    """The receiver's profile checks on a schema-valid MsgHead: message id and patient."""
+    errors: list[KithError] = []
+    # HIS 80415 §3.3.4: negative AppRec E10 when MsgId is not a valid UUID/GUID.
+    if not _is_uuid(msghead.msg_id):
+        errors.append(KithError("E10", f"MsgInfo/MsgId {msghead.msg_id!r} is not a UUID"))
+    # Name and id are mandatory for PLO (HIS 80704 §4.1.1); elsewhere name, birth date and sex
+    # also identify a patient (HIS 80415 §3.3.4).
+    family = kind.family if kind else None
+    if msghead.patient is not None or family in PATIENT_FAMILIES:
+        errors += check_patient(msghead.patient, id_required=family == "PLO")
+    return errors
 
 
 def _is_uuid(value: str) -> bool:

@@ -6,6 +6,7 @@ import pytest
 
 from samhand.access.models import AccessLog
 
+from apicaller import ApiCaller
 from msgfactory import readdress
 from personas import TROMSO_NURSING, UNN_MED_TROMSO
 
@@ -61,8 +62,6 @@ def test_outsider_gets_403_or_404_everywhere(outsider, exchanged):
 
 
 def test_no_key_or_a_wrong_key_is_401(client, exchanged):
-    from conftest import ApiCaller
-
     for caller in (ApiCaller(client, None), ApiCaller(client, "shk_wrong"), ApiCaller(client, "garbage")):
         response = caller.get("/messages", receiverHerIds=TROMSO_NURSING)
         assert response.status_code == 401
