@@ -19,7 +19,7 @@ from typing import Callable
 import cryptography
 from cryptography.hazmat.backends.openssl.backend import backend as _ossl
 from cryptography.hazmat.primitives import hashes, padding as sympadding
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from . import demo
@@ -54,12 +54,16 @@ def run_crypto_bench(size: int = 20_000, seconds: float = 2.0) -> dict:
     payload = os.urandom(size)
     protected = protect(payload, sender, receiver.cert)
 
-    rsa_key = sender.key
-    rsa_pub = receiver.cert.public_key()
-    wrapped = rsa_pub.encrypt(os.urandom(32), padding.PKCS1v15())  # type: ignore[union-attr]
-    signed_attrs_like = os.urandom(100)  # RSA signs the ~100-byte signed attributes, not the payload
-    signature = rsa_key.sign(signed_attrs_like, padding.PKCS1v15(), hashes.SHA256())  # type: ignore[call-arg]
+    # Typed as RSA: demo.issue() makes RSA-2048 keys.
+    sign_key: rsa.RSAPrivateKey = sender.key  # type: ignore[assignment]
+    verify_key: rsa.RSAPublicKey = sender.cert.public_key()  # type: ignore[assignment]
+    unwrap_key: rsa.RSAPrivateKey = receiver.key  # type: ignore[assignment]
+    wrap_key: rsa.RSAPublicKey = receiver.cert.public_key()  # type: ignore[assignment]
+    pkcs1 = padding.PKCS1v15()
     aes_key, iv = os.urandom(32), os.urandom(16)
+    wrapped = wrap_key.encrypt(aes_key, pkcs1)
+    attrs_like = os.urandom(100)  # RSA signs the ~100-byte signed attributes, not the payload
+    signature = sign_key.sign(attrs_like, pkcs1, hashes.SHA256())
 
     def aes_cbc() -> bytes:
         padder = sympadding.PKCS7(128).padder()
@@ -75,13 +79,11 @@ def run_crypto_bench(size: int = 20_000, seconds: float = 2.0) -> dict:
     ops = {
         "protect": _measure(lambda: protect(payload, sender, receiver.cert), seconds),
         "unprotect": _measure(lambda: unprotect(protected, [receiver], expected_signer=sender.cert), seconds),
-        "rsa2048_sign_pkcs1v15_sha256": _measure(
-            lambda: rsa_key.sign(signed_attrs_like, padding.PKCS1v15(), hashes.SHA256()), seconds),  # type: ignore[call-arg]
-        "rsa2048_decrypt_pkcs1v15": _measure(lambda: receiver.key.decrypt(wrapped, padding.PKCS1v15()), seconds),  # type: ignore[union-attr]
+        "rsa2048_sign_pkcs1v15_sha256": _measure(lambda: sign_key.sign(attrs_like, pkcs1, hashes.SHA256()), seconds),
+        "rsa2048_decrypt_pkcs1v15": _measure(lambda: unwrap_key.decrypt(wrapped, pkcs1), seconds),
         "rsa2048_verify_pkcs1v15_sha256": _measure(
-            lambda: sender.cert.public_key().verify(signature, signed_attrs_like, padding.PKCS1v15(), hashes.SHA256()),  # type: ignore[call-arg]
-            seconds),
-        "rsa2048_encrypt_pkcs1v15": _measure(lambda: rsa_pub.encrypt(aes_key, padding.PKCS1v15()), seconds),  # type: ignore[union-attr]
+            lambda: verify_key.verify(signature, attrs_like, pkcs1, hashes.SHA256()), seconds),
+        "rsa2048_encrypt_pkcs1v15": _measure(lambda: wrap_key.encrypt(aes_key, pkcs1), seconds),
         f"aes256_cbc_{size}B": _measure(aes_cbc, seconds),
         f"sha256_{size}B": _measure(sha256, seconds),
     }

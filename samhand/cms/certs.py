@@ -13,7 +13,6 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Literal, Sequence
 
 from asn1crypto import x509 as a1x509
-
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -27,7 +26,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _aware(at: datetime | None) -> datetime:
+def as_utc(at: datetime | None) -> datetime:
     if at is None:
         return utcnow()
     # Naive datetimes are taken as UTC, like cryptography's *_utc properties.
@@ -71,7 +70,7 @@ def identifier_matches(ident: Any, cert: x509.Certificate) -> bool:
 
 
 def check_validity(cert: x509.Certificate, at: datetime | None = None, *, role: str = "certificate") -> None:
-    at = _aware(at)
+    at = as_utc(at)
     if at < cert.not_valid_before_utc:
         raise CmsError(
             CERTIFICATE,
@@ -146,7 +145,7 @@ def check_chain(
     bag but are only used if they are CAs, valid at ``at`` and chain on.
     Raises S02 when no path exists.
     """
-    at = _aware(at)
+    at = as_utc(at)
     path = [cert]
     current = cert
     for _ in range(max_depth):
@@ -177,7 +176,7 @@ def check_revocation(
     forged CRL must not silently pass a revoked certificate.  If no CRL of the
     issuer is given, no revocation check is done for this certificate.
     """
-    at = _aware(at)
+    at = as_utc(at)
     relevant = [c for c in crls if c.issuer == cert.issuer]
     if not relevant:
         return

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.serialization import pkcs7
 
 from .certs import check_key_usage, check_usable, describe, identifier_matches, thumbprint
-from .errors import OTHER, CmsError
+from .errors import CERTIFICATE, OTHER, CmsError
 from .keys import KeyPair
 
 _BINARY = [pkcs7.PKCS7Options.Binary]
@@ -50,13 +50,11 @@ def sign(content: bytes, signer: KeyPair, *, at: datetime | None = None) -> byte
 def encrypt(data: bytes, recipient_cert: x509.Certificate, *, at: datetime | None = None) -> bytes:
     """DER EnvelopedData to ``recipient_cert``: AES-256-CBC, RSA PKCS#1 v1.5 key transport."""
     check_usable(recipient_cert, "encryption", at)
-    return (
-        pkcs7.PKCS7EnvelopeBuilder()
-        .set_data(bytes(data))
-        .add_recipient(recipient_cert)
-        .set_content_encryption_algorithm(algorithms.AES256)
-        .encrypt(_DER, _BINARY)
-    )
+    try:
+        builder = pkcs7.PKCS7EnvelopeBuilder().set_data(bytes(data)).add_recipient(recipient_cert)
+    except TypeError as exc:  # cryptography: "Only RSA keys are supported at this time."
+        raise CmsError(CERTIFICATE, f"cannot encrypt to {describe(recipient_cert)}: {exc}") from exc
+    return builder.set_content_encryption_algorithm(algorithms.AES256).encrypt(_DER, _BINARY)
 
 
 def protect(content: bytes, signer: KeyPair, recipient_cert: x509.Certificate, *, at: datetime | None = None) -> bytes:
@@ -184,10 +182,10 @@ def _decrypt(data: bytes, recipients: Sequence[KeyPair]) -> bytes:
             check_key_usage(recipient.cert, "encryption")
             try:
                 if rust_can:
-                    return pkcs7.pkcs7_decrypt_der(bytes(data), recipient.cert, recipient.key, [])  # type: ignore[arg-type]
+                    return pkcs7.pkcs7_decrypt_der(bytes(data), recipient.cert, recipient.key, [])
                 return _decrypt_own(env, ktri, recipient)
             except Exception:
-                continue  # the same certificate may be listed again with another key
+                continue  # one fixed error below, whatever failed (no padding oracle)
     if tried:
         raise CmsError(OTHER, "cannot decrypt the message with our key (corrupt or tampered)",
                        condition=_DECRYPT_FAILED)

@@ -30,7 +30,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from .certs import _aware, check_chain, check_key_usage, check_revocation, check_validity, describe, identifier_matches
+from .certs import (as_utc, check_chain, check_key_usage, check_revocation, check_validity, describe,
+                    identifier_matches)
 from .envelope import decrypt
 from .errors import OTHER, SIGNATURE, CmsError
 from .keys import KeyPair
@@ -39,6 +40,9 @@ from .keys import KeyPair
 _DIGESTS: dict[str, type[hashes.HashAlgorithm]] = {
     "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512,
 }
+
+
+_SINGLE = ("content_type", "message_digest", "signing_time")
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,8 @@ def _check_signature(cert: x509.Certificate, si: a1cms.SignerInfo, digest: str, 
         if alg["algorithm"].native not in ("rsassa_pkcs1v15", "ecdsa"):
             # sha256WithRSAEncryption etc. name a hash: it must be the digest algorithm.
             if alg.hash_algo != digest:
-                raise CmsError(SIGNATURE, f"signature algorithm {alg['algorithm'].native} does not match digest {digest}")
+                raise CmsError(SIGNATURE,
+                               f"signature algorithm {alg['algorithm'].native} does not match digest {digest}")
     except ValueError:
         raise CmsError(SIGNATURE, f"unsupported signature algorithm {alg['algorithm'].dotted}") from None
     h = _DIGESTS[digest]()
@@ -154,7 +159,8 @@ def _check_signature(cert: x509.Certificate, si: a1cms.SignerInfo, digest: str, 
         else:
             raise CmsError(SIGNATURE, f"signature algorithm {family} does not fit the signer's key")
     except InvalidSignature:
-        raise CmsError(SIGNATURE, "invalid signature: the message was altered or not signed by this certificate") from None
+        raise CmsError(SIGNATURE,
+                       "invalid signature: the message was altered or not signed by this certificate") from None
 
 
 def _signed_attrs(si: a1cms.SignerInfo, econtent_type: str, digest: str, content: bytes):
@@ -165,9 +171,12 @@ def _signed_attrs(si: a1cms.SignerInfo, econtent_type: str, digest: str, content
     seen: dict[str, a1core.Asn1Value] = {}
     for attr in attrs:
         name = attr["type"].native
-        if name in seen or len(attr["values"]) != 1:
-            raise CmsError(SIGNATURE, f"signed attribute {name} is repeated or multi-valued")  # RFC 5652 §11
-        seen[name] = attr["values"][0]
+        if name in _SINGLE:
+            # RFC 5652 §11.1-11.3: one instance with one value, or an attacker
+            # could show us one digest while the signature covers another.
+            if name in seen or len(attr["values"]) != 1:
+                raise CmsError(SIGNATURE, f"signed attribute {name} is repeated or multi-valued")
+            seen[name] = attr["values"][0]
     if "message_digest" not in seen or "content_type" not in seen:
         raise CmsError(SIGNATURE, "signed attributes lack messageDigest or contentType")
     if seen["content_type"].native != econtent_type:
@@ -192,18 +201,19 @@ def verify(
 ) -> Verified:
     """Verify a SignedData and return its content and signer.
 
-    Checks, in order: structure (S99), exactly one signer, digest algorithm
-    SHA-256+ and the messageDigest (S01), the signature (S01), signer identity
-    == ``expected_signer`` (S01 "unknown signer"), validity at ``at`` (S02),
-    KeyUsage NonRepudiation (S02), path to ``trusted_cas`` if given (S02),
-    revocation on ``crls`` (S03; a bad or stale CRL of the issuer is S99).
+    Checks, in order: structure (S99); exactly one signer, digest algorithm
+    SHA-256 or stronger, signer == ``expected_signer`` ("unknown signer"),
+    messageDigest of the content, the signature (all S01); validity at ``at``,
+    KeyUsage NonRepudiation, path to ``trusted_cas`` if given (S02); revocation
+    on ``crls`` (S03; a bad or stale CRL from the signer's issuer is S99, CRLs
+    from other issuers are ignored).  ``at`` defaults to now (UTC).
 
     Without ``expected_signer`` the certificate embedded in the message is
     used: that proves integrity only, not who sent it.  Production callers
     pass the certificate registered for the MsgHead sender.
     """
     try:
-        return _verify(signed, expected_signer, trusted_cas, crls, _aware(at))
+        return _verify(signed, expected_signer, trusted_cas, crls, as_utc(at))
     except CmsError:
         raise
     except Exception as exc:  # asn1crypto parses lazily: structure errors surface late
