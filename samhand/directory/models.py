@@ -128,3 +128,62 @@ class Capability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party.her_id} {self.direction} {self.family} {self.version}"
+
+
+class Certificate(models.Model):
+    """A party's X.509 certificate for signing or encryption (from the address register).
+
+    Hosted parties also have the private key, sealed at rest with SAMHAND_KEY_SECRET.
+    An encryption certificate that has been replaced stays as PREVIOUS so that
+    messages encrypted to it during the rollover still open.
+    """
+
+    class Usage(models.TextChoices):
+        SIGNING = "signing", _("signering")
+        ENCRYPTION = "encryption", _("kryptering")
+
+    class Status(models.TextChoices):
+        CURRENT = "current", _("gjeldende")
+        PREVIOUS = "previous", _("forrige (kun dekryptering)")
+        RETIRED = "retired", _("utgått")
+
+    party = models.ForeignKey(CommunicationParty, on_delete=models.CASCADE, related_name="certificates")
+    usage = models.CharField(_("bruk"), max_length=20, choices=Usage.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CURRENT)
+    pem = models.TextField(_("sertifikat (PEM)"))
+    sealed_key = models.BinaryField(null=True, blank=True, editable=False)
+    fingerprint = models.CharField(max_length=64, unique=True)
+    subject = models.CharField(max_length=500)
+    issuer = models.CharField(max_length=500)
+    serial = models.CharField(max_length=80)
+    not_before = models.DateTimeField()
+    not_after = models.DateTimeField(db_index=True)
+    expiry_warned_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["party__her_id", "usage", "-not_after"]
+        constraints = [models.UniqueConstraint(fields=["party", "usage"], condition=models.Q(status="current"),
+                                               name="one_current_certificate_per_usage")]
+        verbose_name = _("sertifikat")
+        verbose_name_plural = _("sertifikater")
+
+    def __str__(self) -> str:
+        return f"{self.party.her_id} {self.usage} {self.subject} ({self.status})"
+
+
+class TrustedIssuer(models.Model):
+    """A CA whose certificates the node accepts (e.g. Buypass, Commfides; the demo CA)."""
+
+    name = models.CharField(max_length=200)
+    pem = models.TextField()
+    fingerprint = models.CharField(max_length=64, unique=True)
+    crl_pem = models.TextField(blank=True, help_text=_("Gjeldende sperreliste (CRL) fra utstederen, PEM."))
+    crl_updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("klarert utsteder")
+        verbose_name_plural = _("klarerte utstedere")
+
+    def __str__(self) -> str:
+        return self.name
