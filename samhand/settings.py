@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "samhand.accounts",
     "samhand.access",
     "samhand.exchange",
+    "samhand.chains",
     "samhand.api",
     "samhand.portal",
     "samhand.simulator",
