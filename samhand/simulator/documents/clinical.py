@@ -119,7 +119,7 @@ def facts(ctx: Ctx) -> Facts:
     sc = scenario_of(ctx)
     comorbid = tuple(d for d in sc.comorbid if r.random() < 0.75) or sc.comorbid[:1]
     drugs: list[Drug] = []
-    for d in comorbid:
+    for d in (sc.main, *comorbid):
         drugs += CHRONIC.get(d.code, [])
     drugs += r.sample(EXTRA, r.randint(1, 3))
     started = {d.name for d in sc.started}

@@ -103,6 +103,9 @@ class Ctx:
     discharged: datetime | None = None
     status: str = "N"  # Forsendelsesstatus: N, M or C (logistics messages: N or C)
     rng: random.Random = field(default_factory=random.Random)
+    # Approximate size in bytes of the serialized document (UTF-8, no declaration, not indented):
+    # free-text fields grow with more sentences until reached. A document already larger is left
+    # as it is; cancellations (status C) and DIALOG_AVVIK are never padded.
     target_bytes: int | None = None
     relatives: tuple[Relative, ...] = ()
     case_service: MunicipalService | None = None  # saksbehandlertjenesten; defaults to service

@@ -1,8 +1,7 @@
 """A bank of fictitious Norwegian clinical sentences, and the ``Prose`` generator that draws them.
 
 Sentences may use the placeholders {han} {Han} {ham} {hans} (pronouns after the patient's sex),
-{avdeling}, {sted}, {kommune}, {tjeneste}, {lege}, {innlagt}, {klar} and {dato} (a day of the
-stay). None of them contains "&", "<" or ">", so the UTF-8 length of a sentence is exactly what it
+{avdeling}, {sted}, {kommune}, {tjeneste}, {lege}, {innlagt} and {klar}. None of them contains "&", "<" or ">", so the UTF-8 length of a sentence is exactly what it
 adds to the serialized XML (the padding relies on that).
 """
 
@@ -10,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 BANK: dict[str, list[str]] = {
     # Sykepleiesammenfatning (9141 code 8)
@@ -52,7 +51,7 @@ BANK: dict[str, list[str]] = {
         "Bor i andre etasje uten heis, 14 trinn opp til leiligheten.",
         "Har husdyr (katt) som naboen passer under innleggelsen.",
         "Klær og toalettsaker er sendt med i egen bag.",
-        "Pasienten ønsker at datteren kontaktes før sønnen ved spørsmål.",
+        "Pasienten ønsker at nærmeste pårørende kontaktes ved spørsmål om oppholdet.",
         "Har avtale med frisør og fotpleier hver sjette uke.",
         "Matombringing er stanset fra i dag og må bestilles på nytt ved utskrivning.",
         "Leiligheten er tilrettelagt med dusjstol, toalettforhøyer og støttehåndtak.",
@@ -147,10 +146,10 @@ BANK: dict[str, list[str]] = {
     "tjenestebehov": [
         "Vurderes å trenge hjemmesykepleie morgen og kveld de første ukene etter utskrivning.",
         "Behov for hjelp til legemiddelhåndtering og tilsyn av sår.",
-        "Kan ha behov for korttidsopphold med rehabilitering før {han} reiser hjem.",
-        "Trenger trygghetsalarm og oppfølging av fysioterapeut i kommunen.",
-        "Behov for praktisk bistand til innkjøp og rengjøring.",
-        "Ønsker matombringing fem dager i uken.",
+        "Behov for tilsyn og hjelp til personlig stell morgen og kveld.",
+        "Trenger daglig oppfølging av vekt, væskeinntak og ødemer den første uken.",
+        "Bør ha tilsyn på kvelden for å sikre at kveldsmedisinene blir tatt.",
+        "Trenger hjelp til av- og påkledning av kompresjonsstrømper.",
     ],
     # Dialog: spørsmål og svar
     "sporsmal_sykehus": [
@@ -158,7 +157,7 @@ BANK: dict[str, list[str]] = {
         "Kan dere bekrefte hvilke legemidler pasienten fikk i multidose før innleggelsen?",
         "Har pasienten trygghetsalarm, og er den i orden?",
         "Vi trenger opplysninger om pasientens funksjonsnivå før innleggelsen. Kan dere sende siste funksjonskartlegging?",
-        "Er det noen pårørende vi bør kontakte før utskrivning, utover sønnen som er registrert?",
+        "Er det andre pårørende vi bør kontakte før utskrivning, utover den som er registrert?",
         "Hvordan var ernæringsstatus og vekt før innleggelsen?",
     ],
     "sporsmal_kommune": [
@@ -174,7 +173,7 @@ BANK: dict[str, list[str]] = {
         "Pasienten fikk alle faste legemidler i multidose; liste ble sendt med innleggelsesrapporten.",
         "Trygghetsalarmen er kontrollert og virker.",
         "Siste funksjonskartlegging ble gjort for to måneder siden og er lagt ved innleggelsesrapporten.",
-        "Datteren er nærmeste pårørende og ønsker å bli kontaktet før utskrivning.",
+        "Nærmeste pårørende ønsker å bli kontaktet før utskrivning.",
         "Vekten var stabil før innleggelsen, men matlysten har vært redusert i flere uker.",
     ],
     "svar_sykehus": [
@@ -206,90 +205,164 @@ BANK: dict[str, list[str]] = {
 }
 
 
-# ---- templated sentences: endless variation with numbers and dates ----------------------------
+# ---- templated sentences: endless variation with numbers, in chronological order -------------
 
 def _decimal(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
-def _vitals(r: random.Random, day: str) -> str:
-    return (
-        f"{day}: BT {r.randrange(105, 165)}/{r.randrange(55, 95)}, puls {r.randrange(58, 104)}, "
-        f"temp {_decimal(r.randrange(361, 384) / 10)} °C, SpO2 {r.randrange(89, 99)} %."
-    )
+def _at(at: datetime) -> str:
+    return at.strftime("%d.%m kl %H:%M")
 
 
-def _intake(r: random.Random, day: str) -> str:
-    return f"{day}: Drukket ca. {r.randrange(6, 18) * 100} ml, spist {r.choice(['halv', 'hel', 'en kvart'])} porsjon til middag."
+# A template: (rng, time of the entry, days since the start of the period, per-document state).
+# Trends (CRP falling, weight going down) depend on the time, not on the order of the calls.
+# ``daily`` templates (weight, blood tests, sleep, intake) occur at most once per day.
+Template = tuple[tuple[int, ...] | None, Callable[[random.Random, datetime, float, dict[str, float]], str], bool]
 
 
-def _pain(r: random.Random, day: str) -> str:
+def _vitals(r: random.Random, at: datetime, days: float, state: dict[str, float]) -> str:
+    temp = _decimal(min(38.4, 36.4 + r.random() * max(0.4, 1.8 - 0.5 * days)))
+    return (f"{_at(at)}: BT {r.randrange(105, 165)}/{r.randrange(55, 95)}, puls {r.randrange(58, 104)}, "
+            f"temp {temp} °C, SpO2 {r.randrange(91, 99)} %.")
+
+
+def _intake(r: random.Random, at: datetime, days: float, state: dict[str, float]) -> str:
+    meal = r.choice(["halv", "hel", "en kvart"])
+    return f"{_at(at)}: Drukket ca. {r.randrange(6, 18) * 100} ml i dag, spist {meal} porsjon til middag."
+
+
+def _pain(r: random.Random, at: datetime, days: float, state: dict[str, float]) -> str:
     a = r.randrange(0, 5)
-    return f"{day}: Smerter VAS {a} i hvile og {a + r.randrange(1, 4)} ved mobilisering, god effekt av Paracet."
+    return f"{_at(at)}: Smerter VAS {a} i hvile og {a + r.randrange(1, 4)} ved mobilisering, god effekt av Paracet."
 
 
-def _walk(r: random.Random, day: str) -> str:
-    return f"{day}: Gått {r.randrange(2, 12) * 10} meter i korridoren med rullator og {r.choice(['én', 'to'])} hjelper."
+def _walk(r: random.Random, at: datetime, days: float, state: dict[str, float]) -> str:
+    helpers = r.choice(["én hjelper", "to hjelpere", "tilsyn"])
+    meters = max(10, min(150, int(15 + 12 * days + r.randrange(-10, 20)) // 5 * 5))
+    return f"{_at(at)}: Gått {meters} meter i korridoren med rullator og {helpers}."
 
 
-def _sleep(r: random.Random, day: str) -> str:
-    return f"{day}: Sov {r.choice(['godt', 'urolig', 'i perioder'])} i natt, ca. {r.randrange(3, 8)} timer."
+def _sleep(r: random.Random, at: datetime, days: float, state: dict[str, float]) -> str:
+    return f"{_at(at)}: Sov {r.choice(['godt', 'urolig', 'godt etter hvert'])} i natt, ca. {r.randrange(3, 8)} timer."
 
 
-def _lab(r: random.Random, day: str) -> str:
-    hb = _decimal(r.randrange(98, 142) / 10)
-    return f"{day}: CRP {r.randrange(4, 160)}, Hb {hb}, kreatinin {r.randrange(55, 140)} µmol/l."
+def _lab(r: random.Random, at: datetime, days: float, state: dict[str, float]) -> str:
+    peak = state.setdefault("crp", r.randrange(60, 200))
+    crp = max(3, round(peak * 0.7 ** days * r.uniform(0.9, 1.1)))
+    hb = _decimal(r.randrange(105, 138) / 10)
+    return f"{_at(at)}: CRP {crp}, Hb {hb}, kreatinin {r.randrange(60, 120)} µmol/l."
 
 
-def _weight(r: random.Random, day: str) -> str:
-    return f"{day}: Vekt {_decimal(r.randrange(520, 910) / 10)} kg."
+def _weight(r: random.Random, at: datetime, days: float, state: dict[str, float]) -> str:
+    base = state.setdefault("kg", r.randrange(550, 900) / 10)
+    return f"{_at(at)}: Vekt {_decimal(base - 0.3 * days + r.uniform(-0.2, 0.2))} kg."
 
 
-TEMPLATES: dict[str, list[Callable[[random.Random, str], str]]] = {
-    "forlop": [_vitals, _lab, _walk, _pain, _weight],
-    "sykepleie": [_intake, _pain, _walk, _sleep, _vitals],
-    "status": [_vitals, _lab, _pain],
-    "status_ut": [_walk, _sleep, _pain],
-    "fysio": [_walk],
+def _contact(r: random.Random, at: datetime, days: float, state: dict[str, float]) -> str:
+    who = r.choice(["Hjemmesykepleien", "Nærmeste pårørende", "Tildelingskontoret", "Fastlegekontoret"])
+    return f"{_at(at)}: {who} orientert per telefon."
+
+
+DAY = tuple(range(8, 21))
+VITALS: Template = (None, _vitals, False)
+INTAKE: Template = ((20, 21), _intake, True)
+PAIN: Template = (None, _pain, False)
+WALK: Template = ((10, 11, 13, 14, 15, 17, 18), _walk, False)
+SLEEP: Template = ((6, 7), _sleep, True)
+LAB: Template = ((7, 8), _lab, True)
+WEIGHT: Template = ((6, 7), _weight, True)
+CONTACT: Template = (DAY, _contact, False)
+TEMPLATES: dict[str, list[Template]] = {
+    "forlop": [VITALS, LAB, WALK, PAIN, WEIGHT],
+    "sykepleie": [INTAKE, PAIN, WALK, SLEEP, VITALS],
+    "status": [VITALS, LAB, PAIN],
+    "status_ut": [WALK, SLEEP, PAIN],
+    "fysio": [WALK],
+    "logistikk": [CONTACT],
 }
 
 
 class Prose:
     """Draws sentences for one document: no sentence twice per category until the bank is used up,
-    then templated sentences (dated within the stay) or, without templates, repeats."""
+    then templated entries time-stamped within ``period`` (``when`` gives their time, so a caller
+    can put them in chronological order)."""
 
     def __init__(
         self,
         rng: random.Random,
         fields: Mapping[str, str],
         male: bool,
-        stay: tuple[date, date],
+        period: tuple[datetime, datetime],
         extra: Mapping[str, list[str]] | None = None,
     ) -> None:
         self.rng = rng
         pron = {"han": "han", "Han": "Han", "ham": "ham", "hans": "hans"} if male else {
             "han": "hun", "Han": "Hun", "ham": "henne", "hans": "hennes"}
         self.fields = {**fields, **pron}
-        self.stay = stay
+        self.period = (period[0], max(period[1], period[0] + timedelta(hours=12)))
         self.banks: dict[str, list[str]] = {k: list(v) for k, v in BANK.items()}
         for key, sentences in (extra or {}).items():
             self.banks[key] = self.banks.get(key, []) + list(sentences)
         self._unused: dict[str, list[str]] = {}
+        self._used_stamps: dict[str, set[datetime]] = {}
+        self._used_days: dict[tuple[str, str], set[date]] = {}
+        self._when: dict[str, datetime] = {}
+        self._state: dict[str, float] = {}
 
-    def _day(self) -> str:
-        start, end = self.stay
-        span = max((end - start).days, 0)
-        return (start + timedelta(days=self.rng.randint(0, span))).strftime("%d.%m")
+    def _stamp(self, category: str, hours: tuple[int, ...] | None, daily: str | None) -> datetime | None:
+        """A time in the period, unique per category, at five-minute resolution, preferably at
+        one of the given hours; for a daily template on a day it has not been used yet (None
+        when every day is taken)."""
+        start, end = self.period
+        used = self._used_stamps.setdefault(category, set())
+        days = [start.date() + timedelta(days=i) for i in range((end - start).days + 1)]
+        if daily is not None:
+            taken = self._used_days.setdefault((category, daily), set())
+            days = [d for d in days if d not in taken]
+            if not days:
+                return None
+        for attempt in range(80):
+            day = self.rng.choice(days)
+            hour = self.rng.choice(hours) if hours and attempt < 50 else self.rng.randrange(24)
+            at = datetime.combine(day, time(hour, 5 * self.rng.randrange(12)))
+            if start < at <= end and at not in used:
+                break
+        else:
+            return None
+        used.add(at)
+        if daily is not None:
+            self._used_days[(category, daily)].add(at.date())
+        return at
 
-    def sentence(self, category: str) -> str:
+    def when(self, sentence: str) -> datetime | None:
+        """The time of a time-stamped sentence made by this Prose, else None."""
+        return self._when.get(sentence[:14])
+
+    def _fresh(self, category: str) -> list[str]:
         unused = self._unused.get(category)
         if unused is None:
             unused = self._unused[category] = list(self.banks.get(category, []))
             self.rng.shuffle(unused)
+        return unused
+
+    def exhausted(self, category: str) -> bool:
+        """True when further sentences of this category could only repeat earlier ones."""
+        return not self._fresh(category) and category not in TEMPLATES
+
+    def sentence(self, category: str) -> str:
+        unused = self._fresh(category)
         if unused:
             text = unused.pop()
         elif category in TEMPLATES:
-            return self.rng.choice(TEMPLATES[category])(self.rng, self._day())
+            for hours, template, daily in self.rng.sample(TEMPLATES[category], len(TEMPLATES[category])):
+                at = self._stamp(category, hours, template.__name__ if daily else None)
+                if at is not None:
+                    days = (at - self.period[0]).total_seconds() / 86400
+                    text = template(self.rng, at, days, self._state)
+                    self._when[text[:14]] = at
+                    return text
+            text = self.rng.choice(self.banks[category])
         elif self.banks.get(category):
             text = self.rng.choice(self.banks[category])
         else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterable
 from datetime import date, datetime
 
 from lxml import etree
@@ -151,28 +150,24 @@ def hcp(
     person: HealthPerson,
     role: str | None = None,
     *,
+    child_ns: str = FK1,
     ident_required: bool = True,
 ) -> etree._Element:
-    """A HealthcareProfessional. ns is the namespace of the element and of its simple children:
-    FK1 inside PLO (type fk1:HealthcareProfessional), the dialog namespace inside Dialogmelding;
-    Ident and TeleCom content is always fk1."""
+    """A HealthcareProfessional element {ns}tag. Its simple children are in child_ns: FK1 when the
+    element has type fk1:HealthcareProfessional (PLO), the dialog namespace in Dialogmelding.
+    Ident and TeleCom content is always fk1. PLO requires an Ident: without an HPR number an EPR
+    user name is sent with id type XXX "Annet"."""
     el = sub(parent, ns, tag)
     if person.profession in PROFESSIONS_9060:
-        cs(el, ns, "TypeHealthcareProfessional", person.profession, PROFESSIONS_9060[person.profession])
+        cs(el, child_ns, "TypeHealthcareProfessional", person.profession, PROFESSIONS_9060[person.profession])
     if role is not None:
-        cv(el, ns, "RoleToPatient", role, ROLES_9034[role], 9034)
-    sub(el, ns, "FamilyName", person.family_name)
-    sub(el, ns, "GivenName", person.given_name)
+        cv(el, child_ns, "RoleToPatient", role, ROLES_9034[role], 9034)
+    sub(el, child_ns, "FamilyName", person.family_name)
+    sub(el, child_ns, "GivenName", person.given_name)
     if person.hpr:
-        ident(el, ns, person.hpr, "HPR", "HPR-nummer", 8116)
+        ident(el, child_ns, person.hpr, "HPR", "HPR-nummer", 8116)
     elif ident_required:
-        ident(el, ns, local_user_id(person), "XXX", "Annet", 8116)
+        ident(el, child_ns, local_user_id(person), "XXX", "Annet", 8116)
     if person.phone:
-        telecom(el, ns, person.phone, kind=None)
+        telecom(el, child_ns, person.phone, kind=None)
     return el
-
-
-def texts(parent: etree._Element, ns: str, items: Iterable[tuple[str, str | None]]) -> None:
-    for tag, value in items:
-        if value is not None:
-            sub(parent, ns, tag, value)
