@@ -143,6 +143,14 @@ SAMHAND_REQUIRE_SCHEMAS = env_bool("SAMHAND_REQUIRE_SCHEMAS", False)
 SAMHAND_MAX_MESSAGE_BYTES = env_int("SAMHAND_MAX_MESSAGE_BYTES", 10 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SAMHAND_MAX_MESSAGE_BYTES * 4 // 3 + 64 * 1024
 
+# Private keys of hosted parties are sealed at rest with this secret (never in the repository).
+# Required in production once a party has a key; local modes derive one from SECRET_KEY.
+SAMHAND_KEY_SECRET = env_str("SAMHAND_KEY_SECRET")
+if not SAMHAND_KEY_SECRET and LOCAL_MODE:
+    SAMHAND_KEY_SECRET = "local-keys-" + hashlib.sha256(SECRET_KEY.encode()).hexdigest()
+# Warn the party's meldingsansvarlig this many days before a certificate expires.
+SAMHAND_CERT_WARN_DAYS = env_int("SAMHAND_CERT_WARN_DAYS", 30, minimum=1)
+
 # Worker behaviour.
 SAMHAND_WORKER_BATCH = env_int("SAMHAND_WORKER_BATCH", 20, minimum=1)
 SAMHAND_WORKER_IDLE_SECONDS = float(env_str("SAMHAND_WORKER_IDLE_SECONDS", "0.5"))

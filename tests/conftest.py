@@ -49,11 +49,33 @@ def samples_dir() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def key_pool():
+    """RSA keys generated once per session (key generation is the slow part of a demo PKI)."""
+    from samhand.cms.demo import new_key
+
+    pool: dict[str, object] = {}
+
+    def key_for(label: str):
+        if label not in pool:
+            pool[label] = new_key()
+        return pool[label]
+
+    return key_for
+
+
 @pytest.fixture
-def seeded(db):
+def seeded(db, key_pool):
+    """The demo directory with a demo CA and certificates for every hosted party."""
+    from samhand.directory import certificates, demo_pki
+    from samhand.directory.models import CommunicationParty
     from samhand.directory.seed import seed_demo_directory
 
-    return seed_demo_directory()
+    orgs = seed_demo_directory()
+    demo_pki.provision(CommunicationParty.objects.filter(hosted=True).select_related("organisation"),
+                       key_for=key_pool)
+    yield orgs
+    certificates.forget_trust()
 
 
 def _caller(client, system: str, her_ids: list[str]) -> ApiCaller:

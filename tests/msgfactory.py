@@ -59,3 +59,12 @@ def with_patient_id(sample: str, *, sender: str, receiver: str, national_id: str
     patient = dataclasses.replace(original.patient, id=national_id, id_type=id_type if national_id else None,
                                   family_name=family_name)
     return readdress(sample, sender=sender, receiver=receiver, patient=patient)
+
+
+def protect_as(xml: bytes, *, sender: str, receivers: tuple[str, ...]) -> bytes:
+    """What another node would put on the wire: signed by the sender, encrypted to the receivers."""
+    from samhand.directory.models import CommunicationParty
+    from samhand.exchange import protection
+
+    parties = {p.her_id: p for p in CommunicationParty.objects.filter(her_id__in=(sender, *receivers))}
+    return protection.protect(xml, sender=parties[sender], recipients=[parties[h] for h in receivers])

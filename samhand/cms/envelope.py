@@ -47,22 +47,39 @@ def sign(content: bytes, signer: KeyPair, *, at: datetime | None = None) -> byte
     )
 
 
-def encrypt(data: bytes, recipient_cert: x509.Certificate, *, at: datetime | None = None) -> bytes:
-    """DER EnvelopedData to ``recipient_cert``: AES-256-CBC, RSA PKCS#1 v1.5 key transport."""
-    check_usable(recipient_cert, "encryption", at)
-    try:
-        builder = pkcs7.PKCS7EnvelopeBuilder().set_data(bytes(data)).add_recipient(recipient_cert)
-    except TypeError as exc:  # cryptography: "Only RSA keys are supported at this time."
-        raise CmsError(CERTIFICATE, f"cannot encrypt to {describe(recipient_cert)}: {exc}") from exc
+Recipients = x509.Certificate | Sequence[x509.Certificate]
+
+
+def _as_list(recipients: Recipients) -> list[x509.Certificate]:
+    return [recipients] if isinstance(recipients, x509.Certificate) else list(recipients)
+
+
+def encrypt(data: bytes, recipients: Recipients, *, at: datetime | None = None) -> bytes:
+    """DER EnvelopedData to one or more certificates: AES-256-CBC, RSA PKCS#1 v1.5 key transport.
+
+    Several recipients share one content key (one RecipientInfo each), so a
+    message to a receiver and its copy receivers is encrypted once.
+    """
+    certs = _as_list(recipients)
+    if not certs:
+        raise ValueError("encrypt needs at least one recipient certificate")
+    builder = pkcs7.PKCS7EnvelopeBuilder().set_data(bytes(data))
+    for cert in certs:
+        check_usable(cert, "encryption", at)
+        try:
+            builder = builder.add_recipient(cert)
+        except TypeError as exc:  # cryptography: "Only RSA keys are supported at this time."
+            raise CmsError(CERTIFICATE, f"cannot encrypt to {describe(cert)}: {exc}") from exc
     return builder.set_content_encryption_algorithm(algorithms.AES256).encrypt(_DER, _BINARY)
 
 
-def protect(content: bytes, signer: KeyPair, recipient_cert: x509.Certificate, *, at: datetime | None = None) -> bytes:
+def protect(content: bytes, signer: KeyPair, recipients: Recipients, *, at: datetime | None = None) -> bytes:
     """Sign, then encrypt (the order is normative, see the module docstring)."""
-    # Check the recipient first so a bad address-register entry fails before
+    # Check the recipients first so a bad address-register entry fails before
     # we spend an RSA signature on it.
-    check_usable(recipient_cert, "encryption", at)
-    return encrypt(sign(content, signer, at=at), recipient_cert, at=at)
+    for cert in _as_list(recipients):
+        check_usable(cert, "encryption", at)
+    return encrypt(sign(content, signer, at=at), recipients, at=at)
 
 
 # --- decryption -------------------------------------------------------------------

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from samhand.access.models import AccessLog
+from django.conf import settings
 
+from samhand import cms, kith
+from samhand.access.models import AccessLog
+from samhand.directory.services import party_by_her_id
+
+from . import protection
 from .errors import NotFound, Refused
 from .models import Delivery, Message
 
@@ -47,9 +52,20 @@ def inbox_for_client(client, her_ids: list[str], limit: int = 100):
 
 
 def read_content(view: MessageView, *, actor_kind: str, actor: str, purpose: str) -> bytes:
-    """The stored document, with an access-log line written first."""
+    """The document decrypted with the reading party's key and verified, with an access-log line
+    written first (an attempt to read patient content is logged even if verification then fails)."""
     message = view.message
-    AccessLog.objects.create(
-        actor_kind=actor_kind, actor=actor, message=message, patient_id=message.patient_id, purpose=purpose,
-        organisation_her_id=view.delivery.her_id if view.delivery else message.sender_her_id)
-    return bytes(message.content.payload)
+    reader_her_id = view.delivery.her_id if view.delivery else message.sender_her_id
+    AccessLog.objects.create(actor_kind=actor_kind, actor=actor, message=message, patient_id=message.patient_id,
+                             purpose=purpose, organisation_her_id=reader_her_id)
+    reader = view.delivery.party if view.delivery else party_by_her_id(message.sender_her_id)
+    if reader is None:
+        raise Refused("S99", f"no key on this node to read as {reader_her_id}", status=409)
+    try:
+        opened = protection.open_protected(bytes(message.content.payload), reader=reader,
+                                           max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES)
+    except (cms.CmsError, kith.KithError) as exc:
+        raise Refused(exc.code, exc.text, status=409) from None
+    if opened.error is not None:
+        raise Refused(opened.error.code, opened.error.text, status=409)
+    return opened.content

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from samhand import kith
+from samhand import cms, kith
 from samhand.directory.services import party_by_her_id
 
+from . import protection
 from .checks import format_errors
 from .errors import NotFound, Refused
 from .models import Delivery, Message
@@ -23,12 +25,17 @@ from .store import event, store_apprec
 VALID_STATUS = {"1", "2", "3"}
 
 
-def _original_msghead(message: Message) -> kith.MsgHead:
-    return kith.parse_msghead(kith.parse_xml(bytes(message.content.payload)))
+def _original_msghead(delivery: Delivery) -> kith.MsgHead:
+    """The answered message as its receiver reads it (decrypted with the receiver's key)."""
+    if delivery.party is None:
+        raise Refused("S99", f"no key on this node to read the message addressed to {delivery.her_id}", status=409)
+    opened = protection.open_protected(bytes(delivery.message.content.payload), reader=delivery.party,
+                                       max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES)
+    return kith.parse_msghead(opened.root)
 
 
 def answer(delivery: Delivery, *, status: str, errors: Sequence[tuple[str, str | None]], actor: str,
-           origin: str = Message.Origin.NODE) -> Message:
+           origin: str = Message.Origin.NODE, original: kith.MsgHead | None = None) -> Message:
     """Build and send the AppRec for one delivery."""
     if status not in VALID_STATUS:
         raise Refused("X99", f"AppRec status must be 1, 2 or 3 (code system 8258), not {status!r}", status=400)
@@ -46,7 +53,7 @@ def answer(delivery: Delivery, *, status: str, errors: Sequence[tuple[str, str |
             errors=[kith.AppRecError(code=c, text=t or kith.ERRORS_8221[c], details=None) for c, t in errors],
             **_copy_receiver_kwargs(original, delivery))
 
-    return _send_answer(delivery, build=build, actor=actor, origin=origin)
+    return _send_answer(delivery, build=build, actor=actor, origin=origin, original=original)
 
 
 def _copy_receiver_kwargs(original: kith.MsgHead, delivery: Delivery) -> dict:
@@ -59,7 +66,8 @@ def _copy_receiver_kwargs(original: kith.MsgHead, delivery: Delivery) -> dict:
     return {}
 
 
-def _send_answer(delivery: Delivery, *, build, actor: str, origin: str) -> Message:
+def _send_answer(delivery: Delivery, *, build, actor: str, origin: str,
+                 original: kith.MsgHead | None = None) -> Message:
     with transaction.atomic():
         delivery = (Delivery.objects.select_for_update(of=("self",)).select_related("message", "party")
                     .get(pk=delivery.pk))
@@ -71,14 +79,23 @@ def _send_answer(delivery: Delivery, *, build, actor: str, origin: str) -> Messa
                           "allows exactly one AppRec per message and receiver", status=409)
         if delivery.state not in (Delivery.State.DELIVERED, Delivery.State.REFUSED):
             raise Refused("not-delivered", f"the message is {delivery.state}, not in the inbox", status=409)
-        original = _original_msghead(message)
+        original = original or _original_msghead(delivery)
         version = kith.apprec_version_for(original.document_kind) if original.document_kind else "1.1"
         raw = build(original, version)
         root = kith.parse_xml(raw)
         apprec = kith.parse_apprec(root)
-        apprec_message = store_apprec(raw=raw, apprec=apprec, root=root, origin=origin, original=message)
-        Delivery.objects.create(message=apprec_message, her_id=message.sender_her_id,
-                                party=party_by_her_id(message.sender_her_id))
+        to_party = party_by_her_id(message.sender_her_id)
+        signer = protection.signing_party_for(apprec.sender.her_id, apprec.sender.organisation_her_id)
+        if signer is None or to_party is None:
+            raise Refused("S02", f"cannot protect the AppRec from {apprec.sender.her_id} to {message.sender_her_id}: "
+                          "no signing key or no receiver certificate on this node", status=409)
+        try:
+            stored = protection.protect(raw, sender=signer, recipients=[to_party])
+        except cms.CmsError as exc:
+            raise Refused(exc.code, exc.text, status=409) from None
+        apprec_message = store_apprec(raw=raw, stored=stored, apprec=apprec, root=root, origin=origin,
+                                      original=message)
+        Delivery.objects.create(message=apprec_message, her_id=message.sender_her_id, party=to_party)
         delivery.answered_at = timezone.now()
         delivery.answer = apprec_message
         delivery.save(update_fields=["answered_at", "answer"])

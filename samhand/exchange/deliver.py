@@ -10,11 +10,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from samhand import cms, kith
 from samhand.transports.base import TransportError
 from samhand.transports.registry import transport_for
 
-from . import queue
-from .models import Delivery, Message
+from . import protection, queue
+from .models import Delivery, Message, NodeEvent
 from .store import event
 
 log = logging.getLogger(__name__)
@@ -66,22 +67,58 @@ def _failed(delivery_id, owner: str, reason: str, *, permanent: bool) -> None:
 
 
 def deliver_locally(delivery: Delivery) -> None:
-    """Put the message into the hosted party's inbox (inside the dispatch transaction)."""
-    now = timezone.now()
+    """Decrypt and verify as the receiving party, then put the message into its inbox
+    (inside the dispatch transaction). A signature or certificate error is answered
+    with the node's negative AppRec (S01/S02/S03); what cannot even be decrypted is
+    dead-lettered, since no receipt can be addressed from it."""
+    try:
+        opened = protection.open_protected(bytes(delivery.message.content.payload), reader=delivery.party,
+                                           max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES)
+    except (cms.CmsError, kith.KithError) as exc:
+        _security_event(delivery, exc)
+        raise TransportError(f"{exc.code}: {exc.text}", permanent=True) from None
+    if opened.error is not None:
+        _refuse_unverified(delivery, opened)
+        return
+    land(delivery, via="the local transport")
+
+
+def land(delivery: Delivery, *, via: str) -> None:
+    """The verified message is in the party's inbox; an AppRec is tied to what it answers."""
     delivery.state = Delivery.State.DELIVERED
-    delivery.delivered_at = now
+    delivery.delivered_at = timezone.now()
     delivery.lease_owner, delivery.lease_until = "", None
     delivery.save()
     message = delivery.message
     role = "copy receiver" if delivery.role == Delivery.Role.COPY else "receiver"
-    event(message, "delivered", f"to {delivery.her_id} ({role}) by the local transport", delivery=delivery,
-          actor="node")
+    event(message, "delivered", f"to {delivery.her_id} ({role}) by {via}", delivery=delivery, actor="node")
     if message.is_apprec:
         correlate(message)
     elif delivery.party is not None and delivery.party.auto_apprec:
         from .apprec import answer
 
         answer(delivery, status="1", errors=[], actor=f"node on behalf of {delivery.her_id}")
+
+
+def _security_event(delivery: Delivery, error: cms.CmsError | kith.KithError) -> None:
+    NodeEvent.objects.create(kind=NodeEvent.Kind.SECURITY, code=error.code, her_id=delivery.her_id, actor="node",
+                             detail=f"{delivery.message.msg_type} {delivery.message.msg_id}: {error.text}"[:2000])
+
+
+def _refuse_unverified(delivery: Delivery, opened) -> None:
+    error = opened.error
+    _security_event(delivery, error)
+    message = delivery.message
+    delivery.state = Delivery.State.REFUSED
+    delivery.lease_owner, delivery.lease_until = "", None
+    delivery.save()
+    event(message, "refused", f"{error.code}: {error.text}", delivery=delivery, actor="node")
+    if message.is_apprec:
+        return  # an AppRec is never answered; the event and the security log carry it
+    from .apprec import answer
+
+    answer(delivery, status="2", errors=[(error.code, error.text)], actor="node (signature check on receipt)",
+           original=kith.parse_msghead(opened.root))
 
 
 def correlate(apprec: Message) -> None:

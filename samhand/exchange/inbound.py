@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from samhand import kith
+from samhand import cms, kith
 from samhand.directory.services import party_by_her_id
 
+from . import protection
 from .apprec import answer
-from .checks import check_msghead, format_errors, parse
+from .checks import check_msghead, format_errors
+from .deliver import land
 from .models import Delivery, Message, NodeEvent
 from .store import event, store_apprec, store_message
 from .submit import APPREC_NAMESPACE_PREFIX
@@ -36,16 +38,25 @@ def _transport_error(code: str, reason: str, *, her_id: str = "", kind=NodeEvent
     return Received(False, code, reason)
 
 
-def receive(raw: bytes, *, transport_sender: str | None = None) -> Received:
+def receive(raw: bytes, *, to_her_id: str, transport_sender: str | None = None) -> Received:
+    """A protected message (or AppRec) for the hosted party ``to_her_id`` arrives from a transport."""
     limit = settings.SAMHAND_MAX_MESSAGE_BYTES
     if len(raw) > limit:
         return _transport_error("T99", f"{len(raw)} bytes exceeds the limit of {limit}")
+    reader = party_by_her_id(to_her_id)
+    if reader is None or not reader.hosted:
+        return _transport_error("E21", f"{to_her_id} is not a party hosted on this node", her_id=to_her_id or "")
     try:
-        root = parse(raw, limit)
+        opened = protection.open_protected(raw, reader=reader, max_bytes=limit)
+    except cms.CmsError as exc:
+        return _transport_error(exc.code, exc.text, her_id=to_her_id, kind=NodeEvent.Kind.SECURITY)
     except kith.KithError as exc:
-        return _transport_error(exc.code, exc.text)
+        return _transport_error(exc.code, exc.text, her_id=to_her_id)
+    root = opened.root
     if isinstance(root.tag, str) and root.tag.startswith("{" + APPREC_NAMESPACE_PREFIX):
-        return _receive_apprec(raw, root, transport_sender)
+        if opened.error is not None:
+            return _transport_error(opened.error.code, opened.error.text, kind=NodeEvent.Kind.SECURITY)
+        return _receive_apprec(opened.content, raw, root, transport_sender)
     try:
         checked = check_msghead(root)
     except kith.KithError as exc:
@@ -56,33 +67,40 @@ def receive(raw: bytes, *, transport_sender: str | None = None) -> Received:
         return _transport_error("abuse:spoofing-attack", f"transport sender {transport_sender} sent a message "
                                 f"from {msghead.sender.her_id}", her_id=transport_sender,
                                 kind=NodeEvent.Kind.SECURITY)
+    errors = list(checked.errors)
+    if opened.error is not None:
+        # HITS 1168: signature and certificate errors are answered with S01/S02/S03.
+        errors.insert(0, kith.KithError(opened.error.code, opened.error.text))
+        NodeEvent.objects.create(kind=NodeEvent.Kind.SECURITY, code=opened.error.code, her_id=msghead.sender.her_id,
+                                 actor="transport", detail=opened.error.text[:2000])
     with transaction.atomic():
         existing = Message.objects.filter(sender_her_id=msghead.sender.her_id, msg_id=msghead.msg_id).first()
         if existing is not None:
             event(existing, "duplicate-ignored", "the same MsgId arrived again", actor="transport")
             return Received(True, message=existing, duplicate=True)
         message = store_message(
-            raw=raw, msg_id=msghead.msg_id, sender_her_id=msghead.sender.her_id,
+            raw=opened.content, stored=raw, msg_id=msghead.msg_id, sender_her_id=msghead.sender.her_id,
             receiver_her_id=msghead.receiver.her_id or "", msg_type=msghead.msg_type,
             origin=Message.Origin.TRANSPORT, kind=checked.kind, gen_date=msghead.gen_date,
             conversation_ref=msghead.conversation_ref, patient_id=msghead.patient.id if msghead.patient else None)
         event(message, "received", f"from {msghead.sender.her_id} via transport", actor="transport")
-        if checked.errors:
+        if errors:
             primary = checked.recipients[0] if checked.recipients else None
             delivery = Delivery.objects.create(
                 message=message, her_id=(primary.her_id if primary else msghead.receiver.her_id) or "",
                 party=primary.party if primary else None, state=Delivery.State.REFUSED)
-            answer(delivery, status="2", errors=[(e.code, e.text) for e in checked.errors],
-                   actor="node (checks on receipt)")
-            return Received(False, checked.errors[0].code, checked.errors[0].text, message)
+            answer(delivery, status="2", errors=[(e.code, e.text) for e in errors],
+                   actor="node (checks on receipt)", original=msghead)
+            return Received(False, errors[0].code, errors[0].text, message)
+        # Verified on receipt above: the hosted receivers have it now, no second decryption.
         for recipient in checked.recipients:
             if recipient.party is not None and recipient.party.hosted:
-                Delivery.objects.create(message=message, her_id=recipient.her_id, party=recipient.party,
-                                        role=recipient.role)
+                land(Delivery.objects.create(message=message, her_id=recipient.her_id, party=recipient.party,
+                                             role=recipient.role), via="transport")
         return Received(True, message=message)
 
 
-def _receive_apprec(raw: bytes, root, transport_sender: str | None) -> Received:
+def _receive_apprec(plain: bytes, raw: bytes, root, transport_sender: str | None) -> Received:
     try:
         apprec = kith.parse_apprec(root)
     except kith.KithError as exc:
@@ -100,9 +118,9 @@ def _receive_apprec(raw: bytes, root, transport_sender: str | None) -> Received:
             return Received(True, message=existing, duplicate=True)
         original = Message.objects.filter(sender_her_id=apprec.receiver.her_id,
                                           msg_id=apprec.original_msg_id).first()
-        message = store_apprec(raw=raw, apprec=apprec, root=root, origin=Message.Origin.TRANSPORT,
+        message = store_apprec(raw=plain, stored=raw, apprec=apprec, root=root, origin=Message.Origin.TRANSPORT,
                                original=original)
-        Delivery.objects.create(message=message, her_id=apprec.receiver.her_id or "",
-                                party=party_by_her_id(apprec.receiver.her_id))
         event(message, "received", f"AppRec from {apprec.sender.her_id} via transport", actor="transport")
+        land(Delivery.objects.create(message=message, her_id=apprec.receiver.her_id or "",
+                                     party=party_by_her_id(apprec.receiver.her_id)), via="transport")
         return Received(True, message=message)

@@ -26,7 +26,7 @@ def parse_gen_date(value: str | None) -> datetime | None:
     return parsed
 
 
-def store_message(*, raw: bytes, msg_id: str, sender_her_id: str, receiver_her_id: str, msg_type: str,
+def store_message(*, raw: bytes, stored: bytes, msg_id: str, sender_her_id: str, receiver_her_id: str, msg_type: str,
                   origin: str, kind=None, client=None, gen_date: str | None = None,
                   conversation_ref=None, patient_id: str | None = None, original: Message | None = None,
                   apprec_status: str = "", apprec_errors: list[dict] | None = None) -> Message:
@@ -52,16 +52,17 @@ def store_message(*, raw: bytes, msg_id: str, sender_her_id: str, receiver_her_i
         # CLI actors are not API clients; only real ones are linked.
         submitted_by=client if getattr(client, "pk", None) else None,
     )
-    MessageContent.objects.create(message=message, payload=raw)
+    # ``raw`` is the plain document (its hash finds duplicates); ``stored`` its protected form.
+    MessageContent.objects.create(message=message, payload=stored)
     return message
 
 
-def store_apprec(*, raw: bytes, apprec, root, origin: str, original: Message | None) -> Message:
+def store_apprec(*, raw: bytes, stored: bytes, apprec, root, origin: str, original: Message | None) -> Message:
     """Record an AppRec (parsed with kith.parse_apprec) as the message it is."""
     from samhand import kith
 
     return store_message(
-        raw=raw, msg_id=apprec.id, sender_her_id=apprec.sender.her_id or "",
+        raw=raw, stored=stored, msg_id=apprec.id, sender_her_id=apprec.sender.her_id or "",
         receiver_her_id=apprec.receiver.her_id or "", msg_type="APPREC", origin=origin,
         kind=kith.identify_document(root), gen_date=apprec.gen_date,
         patient_id=original.patient_id if original else None, original=original, apprec_status=apprec.status,

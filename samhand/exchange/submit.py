@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from samhand import kith
+from samhand import cms, kith
+from samhand.directory.services import party_by_her_id
 
+from . import protection
 from .checks import check_msghead, parse
 from .errors import Refused
 from .models import Delivery, Message, NodeEvent
@@ -55,7 +57,8 @@ def _submit(client, raw: bytes, actor: str) -> Submitted:
         raise Refused(exc.code, exc.text) from None
     msghead = checked.msghead
     sender = msghead.sender.her_id
-    if sender not in client.her_ids():
+    sender_party = party_by_her_id(sender)
+    if sender not in client.her_ids() or sender_party is None or not sender_party.hosted:
         raise Refused("abuse:spoofing-attack",
                       f"MsgHead sender {sender} is not a party that {client.system} may send for", status=403)
     existing = Message.objects.filter(sender_her_id=sender, msg_id=msghead.msg_id).first()
@@ -65,9 +68,14 @@ def _submit(client, raw: bytes, actor: str) -> Submitted:
         first = checked.errors[0]
         raise Refused(first.code, first.text, errors=[(e.code, e.text) for e in checked.errors])
     try:
+        stored = protection.protect(raw, sender=sender_party,
+                                    recipients=[r.party for r in checked.recipients])
+    except cms.CmsError as exc:
+        raise Refused(exc.code, exc.text) from None
+    try:
         with transaction.atomic():
             message = store_message(
-                raw=raw, msg_id=msghead.msg_id, sender_her_id=sender,
+                raw=raw, stored=stored, msg_id=msghead.msg_id, sender_her_id=sender,
                 receiver_her_id=msghead.receiver.her_id, msg_type=msghead.msg_type, origin=Message.Origin.API,
                 kind=checked.kind, client=client, gen_date=msghead.gen_date,
                 conversation_ref=msghead.conversation_ref,

@@ -9,7 +9,7 @@ from samhand import kith
 from samhand.exchange.inbound import receive
 from samhand.exchange.models import Delivery, Message, NodeEvent
 
-from msgfactory import readdress, with_patient_id
+from msgfactory import protect_as, readdress, with_patient_id
 from personas import TROMSO_NURSING, TROMSO_ORG, UNN_MED_TROMSO
 
 LOGISTICS = "Pasientlogistikk_Innlagt_pasient_v1-6_Ny.xml"
@@ -25,14 +25,21 @@ def node_apprec_for(unn, work, msg_id: str) -> kith.AppRec:
     return apprec
 
 
+def arrive(xml: bytes, *, sender: str = UNN_MED_TROMSO, to: str = TROMSO_NURSING,
+           transport_sender: str | None = UNN_MED_TROMSO):
+    """The message as another node sends it: protected, for the hosted party ``to``."""
+    return receive(protect_as(xml, sender=sender, receivers=(to,)), to_her_id=to, transport_sender=transport_sender)
+
+
 def msg_id_of(xml: bytes) -> str:
     return kith.parse_msghead(kith.parse_xml(xml)).msg_id
 
 
 def test_valid_message_is_delivered_once_even_when_it_arrives_twice(seeded, tromso, work):
     xml = readdress(LOGISTICS, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING)
-    first = receive(xml, transport_sender=UNN_MED_TROMSO)
-    second = receive(xml, transport_sender=UNN_MED_TROMSO)
+    wire = protect_as(xml, sender=UNN_MED_TROMSO, receivers=(TROMSO_NURSING,))
+    first = receive(wire, to_her_id=TROMSO_NURSING, transport_sender=UNN_MED_TROMSO)
+    second = receive(wire, to_her_id=TROMSO_NURSING, transport_sender=UNN_MED_TROMSO)
     assert first.accepted and not first.duplicate
     assert second.accepted and second.duplicate and second.message.pk == first.message.pk
     work()
@@ -52,7 +59,7 @@ def test_valid_message_is_delivered_once_even_when_it_arrives_twice(seeded, trom
 ])
 def test_errors_on_receipt_get_a_negative_apprec_from_the_node(seeded, unn, tromso, work, code, make):
     xml = make()
-    result = receive(xml, transport_sender=UNN_MED_TROMSO)
+    result = arrive(xml)
     assert not result.accepted and result.code == code
     apprec = node_apprec_for(unn, work, msg_id_of(xml))
     assert apprec.status == "2"
@@ -73,15 +80,23 @@ def _drop_first_child(xml: bytes) -> bytes:
 
 
 def test_unreadable_input_is_a_transport_error_not_an_apprec(seeded):
-    result = receive(b"<MsgHead><unclosed>")
+    result = arrive(b"<MsgHead><unclosed>")
     assert not result.accepted and result.code == "T01"
     assert NodeEvent.objects.filter(kind=NodeEvent.Kind.TRANSPORT, code="T01").exists()
     assert Message.objects.count() == 0
 
 
+def test_plain_or_garbage_bytes_are_not_decryptable(seeded):
+    xml = readdress(LOGISTICS, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING)
+    for raw in (xml, b"\x30\x80garbage", b""):
+        result = receive(raw, to_her_id=TROMSO_NURSING, transport_sender=UNN_MED_TROMSO)
+        assert not result.accepted and result.code == "S99"
+    assert Message.objects.count() == 0
+
+
 def test_transport_sender_that_differs_from_msghead_sender_is_spoofing(seeded):
     xml = readdress(LOGISTICS, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING)
-    result = receive(xml, transport_sender=TROMSO_NURSING)
+    result = arrive(xml, transport_sender=TROMSO_NURSING)
     assert not result.accepted and result.code == "abuse:spoofing-attack"
     assert NodeEvent.objects.filter(kind=NodeEvent.Kind.SECURITY, her_id=TROMSO_NURSING).exists()
     assert Message.objects.count() == 0
@@ -93,9 +108,10 @@ def test_apprec_arriving_by_transport_is_correlated(unn, work):
     work()
     apprec = kith.build_apprec(kith.parse_msghead(kith.parse_xml(xml)), status="2", version="1.1",
                                errors=[kith.AppRecError(code="E35")])
-    assert receive(apprec, transport_sender=TROMSO_NURSING).accepted
+    wire = protect_as(apprec, sender=TROMSO_NURSING, receivers=(UNN_MED_TROMSO,))
+    assert receive(wire, to_her_id=UNN_MED_TROMSO, transport_sender=TROMSO_NURSING).accepted
     work()
     status = unn.status(sent_id)
     assert status["state"] == "rejected" and status["apprec"]["errors"][0]["code"] == "E35"
     # The same AppRec again changes nothing.
-    assert receive(apprec, transport_sender=TROMSO_NURSING).duplicate
+    assert receive(wire, to_her_id=UNN_MED_TROMSO, transport_sender=TROMSO_NURSING).duplicate

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from samhand.directory.demo_pki import ensure_demo_pki
 from samhand.directory.seed import seed_demo_directory
 from samhand.lib.env import env_bool, env_int
 from samhand.portal.demo import create_demo_credentials
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         url = f"http://127.0.0.1:{port}"
         call_command("migrate", interactive=False, verbosity=0)
         orgs = seed_demo_directory()
+        ensure_demo_pki()
         node = create_demo_credentials(url)
         path: Path = options["credentials"]
         path.write_text(json.dumps({"nodes": [node]}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
