@@ -19,6 +19,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import close_old_connections
 
+from samhand.directory.expiry import expiry_warning_step
 from samhand.exchange.deliver import dispatch_step
 
 log = logging.getLogger("samhand.worker")
@@ -27,6 +28,7 @@ Step = Callable[[str], int]
 
 STEPS: list[tuple[str, Step]] = [
     ("dispatch", dispatch_step),
+    ("certificate-expiry", expiry_warning_step),
 ]
 
 

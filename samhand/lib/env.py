@@ -108,7 +108,8 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict:
             "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE",
                         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
             # A file, not memory: tests start worker processes against the test database.
-            "TEST": {"NAME": str(path.with_name(path.stem + "-test.sqlite3"))},
+            # One per test run (pid), so concurrent runs on one checkout never share it.
+            "TEST": {"NAME": str(path.with_name(f"{path.stem}-test-{os.getpid()}.sqlite3"))},
         }
     if scheme in ("postgres", "postgresql", "pgsql"):
         name = unquote(parts.path.lstrip("/"))
