@@ -46,7 +46,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"samhand demo: {len(orgs)} organisations, node at {node['url']}"))
         self.stdout.write(f"  API:     {node['url']}/api/v1/docs")
         self.stdout.write(f"  portal:  {node['url']}/")
-        for login in node["logins"][:4]:
+        shown = [login for login in node["logins"] if login["username"].split(".")[0] in ("unn", "tromso")]
+        for login in shown:
             self.stdout.write(f"  login:   {login['username']} / {login['password']}  ({login['role']}, {login['organisation']})")
         self.stdout.write(f"  all API keys and logins: {path} (git-ignored; regenerated on every start)")
 
