@@ -68,10 +68,15 @@ def test_two_workers_deliver_every_message_exactly_once(unn):
 @pytest.mark.django_db(transaction=True)
 def test_sigterm_stops_an_idle_worker_promptly(seeded):
     worker = start_worker()
-    time.sleep(1.5)
+    # Wait for the loop to run (its signal handlers are installed by then), however slow start-up is.
+    seen = []
+    while not any("started" in line for line in seen):
+        line = worker.stdout.readline().decode()
+        assert line, "worker exited before starting: " + "".join(seen)
+        seen.append(line)
     started = time.monotonic()
     worker.send_signal(signal.SIGTERM)
-    output = worker.communicate(timeout=20)[0].decode()
+    output = "".join(seen) + worker.communicate(timeout=20)[0].decode()
     assert worker.returncode == 0, output
     assert time.monotonic() - started < 10
     assert "stopped" in output
