@@ -152,6 +152,9 @@ if not SAMHAND_KEY_SECRET and LOCAL_MODE:
 # Warn the party's meldingsansvarlig this many days before a certificate expires.
 SAMHAND_CERT_WARN_DAYS = env_int("SAMHAND_CERT_WARN_DAYS", 30, minimum=1)
 
+# How long a process may reuse a directory look-up (party, its certificates and capabilities).
+SAMHAND_DIRECTORY_CACHE_SECONDS = env_int("SAMHAND_DIRECTORY_CACHE_SECONDS", 10, minimum=0)
+
 # Worker behaviour.
 SAMHAND_WORKER_BATCH = env_int("SAMHAND_WORKER_BATCH", 20, minimum=1)
 SAMHAND_WORKER_IDLE_SECONDS = float(env_str("SAMHAND_WORKER_IDLE_SECONDS", "0.5"))

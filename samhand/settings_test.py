@@ -9,3 +9,5 @@ from samhand.settings import *  # noqa: E402,F403
 # Password hashing at full strength only slows the suite; production keeps Django's default.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests change the directory behind the pipeline's back; the cache has its own test.
+SAMHAND_DIRECTORY_CACHE_SECONDS = 0

@@ -54,4 +54,7 @@ class ApiClient(models.Model):
         return client
 
     def her_ids(self) -> set[str]:
-        return set(self.parties.values_list("her_id", flat=True))
+        # Asked several times per request; the binding does not change within one.
+        if not hasattr(self, "_her_ids"):
+            self._her_ids = set(self.parties.values_list("her_id", flat=True))
+        return set(self._her_ids)

@@ -29,6 +29,7 @@ class InboxItem(Schema):
     receivedAt: datetime
     conversationRef: str | None = None
     isAppRec: bool
+    originalMsgId: str | None = Field(None, description="For an AppRec: the MsgId of the message it answers")
 
 
 class AppRecErrorOut(Schema):

@@ -102,7 +102,9 @@ def list_messages(request, receiverHerIds: str = Query(..., description="Comma-s
     return 200, [InboxItem(id=d.id, msgId=d.message.msg_id, type=d.message.msg_type,
                            senderHerId=d.message.sender_her_id, receiverHerId=d.her_id,
                            receivedAt=d.delivered_at, conversationRef=d.message.conversation_ref or None,
-                           isAppRec=d.message.is_apprec) for d in deliveries]
+                           isAppRec=d.message.is_apprec,
+                           originalMsgId=d.message.original.msg_id if d.message.original_id else None)
+            for d in deliveries]
 
 
 @api.get("/messages/{id}/business-document", response={200: BusinessDocument, **PROBLEMS}, tags=["messages"],
@@ -170,3 +172,8 @@ def post_apprec(request, id: UUID, body: AppRecIn):
 
 def health(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+from samhand.chains.api import router as chains_router  # noqa: E402
+
+api.add_router("", chains_router)

@@ -24,6 +24,7 @@ from samhand import cms
 from samhand.cms.keystore import open_private_key, seal_private_key
 
 from .models import Certificate, CommunicationParty, TrustedIssuer
+from .services import forget_directory
 
 TRUST_TTL = 60.0
 _cert_cache: dict[str, x509.Certificate] = {}
@@ -101,10 +102,11 @@ def trust() -> tuple[list[x509.Certificate], list[x509.CertificateRevocationList
 
 
 def forget_trust() -> None:
-    """Drop the cached trust anchors and CRLs (after an import; tests)."""
+    """Drop the cached trust anchors, CRLs and directory look-ups (after an import; tests)."""
     global _trust
     with _trust_lock:
         _trust = None
+    forget_directory()
 
 
 def fingerprint(cert: x509.Certificate) -> str:
@@ -148,7 +150,9 @@ def install(party: CommunicationParty, usage: str, cert: x509.Certificate, key=N
         old.filter(status=Certificate.Status.CURRENT).update(status=Certificate.Status.PREVIOUS)
     else:
         old.filter(status=Certificate.Status.CURRENT).update(status=Certificate.Status.RETIRED)
-    return _record(party, usage, cert, key)
+    record = _record(party, usage, cert, key)
+    forget_directory()
+    return record
 
 
 def trust_issuer(name: str, cert: x509.Certificate, crl: x509.CertificateRevocationList | None = None) -> TrustedIssuer:

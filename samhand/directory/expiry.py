@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,8 +12,18 @@ from django.utils import timezone
 from .models import Certificate
 
 
-def expiry_warning_step(owner: str) -> int:
-    """Worker step: one e-mail per certificate, claimed atomically so two workers never both send."""
+CHECK_EVERY_SECONDS = 60.0
+_last_check = {"at": float("-inf")}
+
+
+def expiry_warning_step(owner: str, *, force: bool = False) -> int:
+    """Worker step: one e-mail per certificate, claimed atomically so two workers never both send.
+
+    Expiry is a matter of days, so a worker looks at most once a minute.
+    """
+    if not force and time.monotonic() - _last_check["at"] < CHECK_EVERY_SECONDS:
+        return 0
+    _last_check["at"] = time.monotonic()
     now = timezone.now()
     horizon = now + timedelta(days=settings.SAMHAND_CERT_WARN_DAYS)
     due = (Certificate.objects.select_related("party__organisation")

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
-
 from samhand import cms, kith
 from samhand.directory import certificates
 from samhand.directory.models import Certificate, CommunicationParty
+from samhand.directory.services import party_by_her_id
 
 
 @dataclass
@@ -26,18 +25,19 @@ class Opened:
     error: cms.CmsError | None = None  # set when decryption worked but verification failed
 
 
-def _with_certs(parties):
-    ids = {p.pk for p in parties if p is not None}
-    return list(CommunicationParty.objects.filter(pk__in=ids).select_related("organisation").prefetch_related(
-        Prefetch("certificates", queryset=Certificate.objects.exclude(status=Certificate.Status.RETIRED))))
+def _loaded(her_id: str) -> CommunicationParty:
+    """The party as the directory look-up has it: certificates prefetched (and cached)."""
+    loaded = party_by_her_id(her_id)
+    if loaded is None:
+        raise cms.CmsError("S02", f"{her_id} is not an active party with certificates")
+    return loaded
 
 
 def protect(raw: bytes, *, sender: CommunicationParty, recipients: list[CommunicationParty]) -> bytes:
     """Signed by the sender's key, encrypted to each recipient and to the sender; raises CmsError."""
-    loaded = {p.pk: p for p in _with_certs([sender, *recipients])}
-    signer = certificates.signing_pair(loaded[sender.pk])
-    readers = list(dict.fromkeys([*(r.pk for r in recipients if r is not None), sender.pk]))
-    return cms.protect(raw, signer, [certificates.encryption_certificate(loaded[pk]) for pk in readers])
+    signer = certificates.signing_pair(_loaded(sender.her_id))
+    readers = dict.fromkeys([*(r.her_id for r in recipients if r is not None), sender.her_id])
+    return cms.protect(raw, signer, [certificates.encryption_certificate(_loaded(h)) for h in readers])
 
 
 def open_protected(payload: bytes, *, reader: CommunicationParty, max_bytes: int) -> Opened:
@@ -48,8 +48,7 @@ def open_protected(payload: bytes, *, reader: CommunicationParty, max_bytes: int
     decrypts but fails verification comes back with ``error`` set, so the
     caller can still address a negative AppRec to its sender.
     """
-    (loaded,) = _with_certs([reader])
-    inner = cms.decrypt(payload, certificates.decryption_pairs(loaded))
+    inner = cms.decrypt(payload, certificates.decryption_pairs(_loaded(reader.her_id)))
     content = cms.peek_content(inner)
     try:
         root = kith.parse_xml(content, max_bytes=max_bytes)
@@ -69,7 +68,7 @@ def open_protected(payload: bytes, *, reader: CommunicationParty, max_bytes: int
 def cms_verify(inner: bytes, root) -> None:
     """The signer must be the signing certificate registered for the document's sender."""
     her_id, org_her_id = _sender_of(root)
-    party = CommunicationParty.objects.filter(her_id=her_id).prefetch_related("certificates").first()
+    party = party_by_her_id(her_id)
     cas, crls = certificates.trust()
     if party is not None:
         cms.verify(inner, expected_signer=certificates.signing_certificate(party), trusted_cas=cas, crls=crls)

@@ -22,6 +22,10 @@ from .models import Delivery
 
 def claim(owner: str, limit: int) -> list:
     now = timezone.now()
+    # A plain read first: an idle worker must not take SQLite's write lock (BEGIN IMMEDIATE)
+    # or start a locking transaction on PostgreSQL just to find nothing.
+    if not Delivery.objects.filter(state=Delivery.State.QUEUED, next_attempt_at__lte=now).exists():
+        return []
     with transaction.atomic():
         candidates = (Delivery.objects.filter(state=Delivery.State.QUEUED, next_attempt_at__lte=now)
                       .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 from django.conf import settings
 
 from samhand.kith import SchemaSet
 
+_lock = threading.Lock()
+_instance: SchemaSet | None = None
 
-@lru_cache(maxsize=1)
+
 def schema_set() -> SchemaSet:
-    return SchemaSet(settings.SAMHAND_SCHEMA_DIR)
+    """One SchemaSet per process, so each schema is compiled once (threads share it)."""
+    global _instance
+    with _lock:
+        if _instance is None:
+            _instance = SchemaSet(settings.SAMHAND_SCHEMA_DIR)
+        return _instance

@@ -28,6 +28,13 @@ _CONTENT_PATHS = (
 )
 
 
+# libxml2 schema compilation is not thread-safe across parser contexts: two compilations at
+# once (even in two SchemaSet objects) can resolve imports into the wrong one and yield a schema
+# missing declarations. One lock for the whole process serialises them; validation with a
+# compiled schema is safe from any thread.
+_COMPILE_LOCK = threading.Lock()
+
+
 class SchemaCompileError(RuntimeError):
     """The local schema set is broken (a deployment problem, never the sender's fault)."""
 
@@ -120,7 +127,9 @@ class SchemaSet:
         with self._lock:
             if namespaces not in self._compiled:
                 imports = {ns: self._by_namespace[ns] for ns in namespaces}
-                self._compiled[namespaces] = (_compile(self._directory(), files, imports), threading.Lock())
+                with _COMPILE_LOCK:
+                    schema = _compile(self._directory(), files, imports)
+                self._compiled[namespaces] = (schema, threading.Lock())
             return self._compiled[namespaces]
 
 

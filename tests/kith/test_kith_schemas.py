@@ -146,3 +146,40 @@ def test_concurrent_validation(schema_dir: Path) -> None:
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+def test_concurrent_compilation_in_several_schema_sets(schema_dir, samples_dir):
+    """SchemaSets compiling at once in several threads still get complete schemas.
+
+    Without the process-wide compile lock libxml2 mixes up imports between concurrent
+    compilations (seen as "No matching global element declaration" under a threaded server).
+    """
+    import threading
+
+    from samhand.kith import SchemaSet, parse_xml
+
+    names = ("Innleggelsesrapport_v1-6_Ny.xml", "Utskrivningsrapport_v1-6_Ny.xml",
+             "Pasientlogistikk_Innlagt_pasient_v1-6_Ny.xml", "Medisinske_opplysninger_v1-6_Ny.xml")
+    data = [(samples_dir / "plo-1.6" / name).read_bytes() for name in names]
+    failures: list[str] = []
+    for _ in range(3):
+        sets = [SchemaSet(schema_dir) for _ in range(6)]
+        for schema_set in sets:
+            schema_set.describe()  # index the files now, so the compilations below start together
+        start = threading.Barrier(12)
+
+        def work(i):
+            start.wait()
+            try:
+                problems = sets[i % 6].validate(parse_xml(data[i % len(data)]))
+            except Exception as exc:  # noqa: BLE001 - a broken compile must fail the test, not the thread
+                problems = [repr(exc)]
+            if problems:
+                failures.append(problems[0])
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert failures == []

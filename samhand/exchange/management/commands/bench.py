@@ -1,0 +1,35 @@
+import json
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from samhand.bench.run import run
+from samhand.cms.bench import run_crypto_bench
+
+
+class Command(BaseCommand):
+    help = ("Benchmark the whole exchange (API submit → checks → protection → transport → inbox → EPR reads "
+            "and answers → AppRec correlated) and print JSON with the primitive limit measured in the same run. "
+            "`samhand bench crypto` measures protect/unprotect and the bare primitives only.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("what", nargs="?", choices=["exchange", "crypto"], default="exchange")
+        parser.add_argument("--messages", type=int, default=300)
+        parser.add_argument("--concurrency", type=int, default=8, help="concurrent submitting EPR threads")
+        parser.add_argument("--rate", type=float, default=None, help="open loop: messages per second")
+        parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+        parser.add_argument("--transport", choices=["local", "amqp"], default="local")
+        parser.add_argument("--workers", type=int, default=1, help="`samhand worker` processes")
+        parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes")
+        parser.add_argument("--seconds", type=float, default=1.0, help="time per primitive measurement")
+
+    def handle(self, *args, **options):
+        if options["what"] == "crypto":
+            result = run_crypto_bench(seconds=options["seconds"])
+        else:
+            result = run(messages=options["messages"], concurrency=options["concurrency"], rate=options["rate"],
+                         database=options["database"], transport=options["transport"], workers=options["workers"],
+                         web_workers=options["web_workers"],
+                         schema_dir=str(settings.SAMHAND_SCHEMA_DIR) if settings.SAMHAND_SCHEMA_DIR else None,
+                         seconds_per_primitive=options["seconds"])
+        self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))
