@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "samhand.access",
     "samhand.exchange",
     "samhand.chains",
+    "samhand.monitoring",
     "samhand.api",
     "samhand.portal",
     "samhand.simulator",
