@@ -156,6 +156,15 @@ SAMHAND_CERT_WARN_DAYS = env_int("SAMHAND_CERT_WARN_DAYS", 30, minimum=1)
 # How long a process may reuse a directory look-up (party, its certificates and capabilities).
 SAMHAND_DIRECTORY_CACHE_SECONDS = env_int("SAMHAND_DIRECTORY_CACHE_SECONDS", 10, minimum=0)
 
+# AMQP 1.0 transport between nodes (the national service-bus profile). Empty: parties not
+# hosted here have no route. Example: amqp://user:pass@broker.example.no:5672
+SAMHAND_AMQP_URL = env_str("SAMHAND_AMQP_URL", "")
+SAMHAND_AMQP_CPA_ID = env_str("SAMHAND_AMQP_CPA_ID", "")
+SAMHAND_AMQP_TIMEOUT = float(env_str("SAMHAND_AMQP_TIMEOUT", "10"))
+# Declare the hosted parties' _async/_error queues at worker start (local brokers; on the
+# national bus the queues are provisioned by its operator).
+SAMHAND_AMQP_DECLARE_QUEUES = env_bool("SAMHAND_AMQP_DECLARE_QUEUES", LOCAL_MODE)
+
 # Worker behaviour.
 SAMHAND_WORKER_BATCH = env_int("SAMHAND_WORKER_BATCH", 20, minimum=1)
 SAMHAND_WORKER_IDLE_SECONDS = float(env_str("SAMHAND_WORKER_IDLE_SECONDS", "0.5"))

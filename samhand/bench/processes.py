@@ -74,6 +74,13 @@ class Node:
         self.stop()
         raise RuntimeError("the node did not start")
 
+    def kill_worker(self, index: int = 0) -> None:
+        """SIGKILL one `samhand worker` (no chance to finish its item) and start a new one."""
+        proc = self.procs[1 + index]
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=20)
+        self.procs[1 + index] = subprocess.Popen(self.commands[1 + index], env=self.env, stdout=subprocess.DEVNULL)
+
     def cpu_seconds(self) -> dict[str, float]:
         """CPU seconds so far of the web server (with its workers) and of the `samhand worker` processes."""
         return {"web": tree_cpu_seconds([self.procs[0].pid]),

@@ -52,7 +52,7 @@ def _orgnr(base: str) -> str:
             base = str(int(base) + 1)
 
 
-def _organisation(spec: dict) -> Organisation:
+def _organisation(spec: dict, hosted: bool = True) -> Organisation:
     ma_name, ma_email, ma_phone, ma_on_call = spec["ma"]
     org, _ = Organisation.objects.update_or_create(
         her_id=spec["her_id"],
@@ -63,7 +63,7 @@ def _organisation(spec: dict) -> Organisation:
     for her_id, name, service_type in spec["parties"]:
         party, _ = CommunicationParty.objects.update_or_create(
             her_id=her_id, defaults={"name": name, "service_type": service_type, "organisation": org,
-                                     "hosted": True, "active": True})
+                                     "hosted": hosted, "active": True})
         for family, version in DEFAULT_FORMATS:
             for direction in (Capability.Direction.SEND, Capability.Direction.RECEIVE):
                 Capability.objects.get_or_create(party=party, direction=direction, family=family, version=version)
@@ -89,8 +89,8 @@ def municipality_spec(name: str, base: str, her_id: str) -> dict:
 
 
 @transaction.atomic
-def seed_demo_directory() -> list[Organisation]:
-    orgs = [_organisation(UNN)]
-    for name, base, her_id in MUNICIPALITIES:
-        orgs.append(_organisation(municipality_spec(name, base, her_id)))
-    return orgs
+def seed_demo_directory(hosted_orgs: set[str] | None = None) -> list[Organisation]:
+    """The demo directory; ``hosted_orgs`` (organisation HER-ids) says whose parties this node
+    hosts — all by default, one side each when two demo nodes share a broker."""
+    specs = [UNN, *(municipality_spec(name, base, her_id) for name, base, her_id in MUNICIPALITIES)]
+    return [_organisation(spec, hosted=hosted_orgs is None or spec["her_id"] in hosted_orgs) for spec in specs]

@@ -37,13 +37,32 @@ def dispatch_one(delivery_id, owner: str) -> None:
             delivery = queue.lock_claimed(delivery_id, owner)
             if delivery is None:
                 return  # delivered by someone else after our lease lapsed
-            delivery.attempts += 1
-            transport_for(delivery).send(delivery)
+            transport = transport_for(delivery)
+            if transport.in_transaction:
+                delivery.attempts += 1
+                transport.send(delivery)
+                return
+        # A broker: publish (with confirmation) outside the transaction, then record it. A crash
+        # in between publishes again after the lease lapses; the receiving node deduplicates.
+        transport.send(delivery)
+        _sent(delivery_id, owner, transport.name)
     except TransportError as exc:
         _failed(delivery_id, owner, str(exc), permanent=exc.permanent)
     except Exception as exc:  # noqa: BLE001 - a bad item must not stop the worker
         log.exception("dispatch of %s failed", delivery_id)
         _failed(delivery_id, owner, f"{type(exc).__name__}: {exc}", permanent=False)
+
+
+def _sent(delivery_id, owner: str, via: str) -> None:
+    with transaction.atomic():
+        delivery = queue.lock_claimed(delivery_id, owner)
+        if delivery is None:
+            return
+        delivery.attempts += 1
+        delivery.state = Delivery.State.SENT
+        delivery.lease_owner, delivery.lease_until = "", None
+        delivery.save(update_fields=["attempts", "state", "lease_owner", "lease_until"])
+        event(delivery.message, "sent", f"to {delivery.her_id} via {via}", delivery=delivery, actor="node")
 
 
 def _failed(delivery_id, owner: str, reason: str, *, permanent: bool) -> None:

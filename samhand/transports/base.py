@@ -15,10 +15,10 @@ class TransportError(Exception):
 
 class Transport(Protocol):
     name: str
+    # True: send() runs inside the dispatch transaction and changes state itself (local).
+    # False: send() talks to a broker outside any transaction, after the message was
+    # committed; dispatch records SENT only once the broker has confirmed.
+    in_transaction: bool
 
     def send(self, delivery) -> None:
-        """Hand the delivery on, inside the caller's transaction.
-
-        A transport that talks to a broker must publish only after commit
-        (transaction.on_commit) and leave the delivery in SENT.
-        """
+        """Hand the delivery on; raise TransportError when it cannot be handed on."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 class LocalTransport:
     name = "local"
+    in_transaction = True  # the hand-over is a state change in the same database
 
     def send(self, delivery) -> None:
         from samhand.exchange.deliver import deliver_locally

@@ -1,9 +1,5 @@
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from django.core.management import call_command
@@ -12,12 +8,14 @@ from django.core.management.base import BaseCommand
 from samhand.directory.demo_pki import ensure_demo_pki
 from samhand.directory.seed import seed_demo_directory
 from samhand.lib.env import env_bool, env_int
+from samhand.portal import demo_nodes
 from samhand.portal.demo import create_demo_credentials
 
 
 class Command(BaseCommand):
-    help = ("Set up the demo node (migrate, seed UNN and six Troms municipalities, API keys, portal logins) "
-            "and run web, worker and the EPR simulator on 127.0.0.1.")
+    help = ("Set up the demo node (migrate, seed UNN and six Troms municipalities, certificates, API keys, "
+            "portal logins) and run web, worker and the EPR simulator on 127.0.0.1. With --nodes 2: one node "
+            "hosting UNN on PORT and one hosting the municipalities on PORT+1, on PostgreSQL and AMQP.")
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=env_int("PORT", 8000, minimum=1))
@@ -25,22 +23,31 @@ class Command(BaseCommand):
         parser.add_argument("--setup-only", action="store_true", help="prepare and write credentials, start nothing")
         parser.add_argument("--no-simulate", action="store_true",
                             help="no simulated traffic or automatic AppRecs (also SIMULATE=0)")
+        parser.add_argument("--nodes", type=int, choices=[1, 2], default=1)
+        parser.add_argument("--host", default="", help="organisation HER-ids this node hosts (default: all)")
+        parser.add_argument("--pki-bundle", type=Path, default=None,
+                            help="shared demo certificates for several nodes (written by the first, read by the rest)")
 
     def handle(self, *args, **options):
+        simulate = env_bool("SIMULATE", True) and not options["no_simulate"]
+        if options["nodes"] == 2:
+            demo_nodes.run_two_nodes(port=options["port"], credentials=options["credentials"],
+                                     simulate=simulate, setup_only=options["setup_only"], out=self.stdout)
+            return
         port = options["port"]
         url = f"http://127.0.0.1:{port}"
         call_command("migrate", interactive=False, verbosity=0)
-        orgs = seed_demo_directory()
-        ensure_demo_pki()
+        hosted = {h.strip() for h in options["host"].split(",") if h.strip()} or None
+        orgs = seed_demo_directory(hosted)
+        ensure_demo_pki(options["pki_bundle"])
         node = create_demo_credentials(url)
         path: Path = options["credentials"]
         path.write_text(json.dumps({"nodes": [node]}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         os.chmod(path, 0o600)
         self._print_summary(node, orgs, path)
-        if options["setup_only"]:
-            return
-        simulate = env_bool("SIMULATE", True) and not options["no_simulate"]
-        self._run(port, path, simulate)
+        if not options["setup_only"]:
+            demo_nodes.run_processes([demo_nodes.node_commands(port, path, 0, simulate)], dict(os.environ),
+                                     out=self.stdout, simulate=simulate)
 
     def _print_summary(self, node: dict, orgs, path: Path) -> None:
         self.stdout.write(self.style.SUCCESS(f"samhand demo: {len(orgs)} organisations, node at {node['url']}"))
@@ -50,32 +57,3 @@ class Command(BaseCommand):
         for login in shown:
             self.stdout.write(f"  login:   {login['username']} / {login['password']}  ({login['role']}, {login['organisation']})")
         self.stdout.write(f"  all API keys and logins: {path} (git-ignored; regenerated on every start)")
-
-    def _run(self, port: int, credentials: Path, simulate: bool) -> None:
-        base = [sys.executable, "-m", "samhand.cli"]
-        env = {**os.environ, "SAMHAND_MODE": os.environ.get("SAMHAND_MODE", "demo")}
-        commands = [base + ["runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"], base + ["worker"]]
-        if simulate:
-            commands.append(base + ["simulate", "--credentials", str(credentials)])
-        else:
-            self.stdout.write("  SIMULATE=0: no simulated traffic and no automatic AppRecs")
-        children = [subprocess.Popen(cmd, env=env) for cmd in commands]
-        stop = {"now": False}
-
-        def request_stop(signum, _frame):
-            stop["now"] = True
-
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
-        try:
-            while not stop["now"] and all(child.poll() is None for child in children):
-                time.sleep(0.5)
-        finally:
-            for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGTERM)
-            for child in children:
-                try:
-                    child.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    child.kill()

@@ -1,0 +1,103 @@
+"""Two demo nodes on this machine — node 1 hosting UNN, node 2 the municipalities — each with
+its own database, exchanging messages over one AMQP broker. Used by the two-node tests, the
+fault test and `samhand bench --transport amqp`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from samhand.directory.seed import MUNICIPALITIES, UNN
+from samhand.transports.amqp import AmqpConnection, profile
+
+from .processes import Node, free_port
+
+HOSTS = (UNN["her_id"], ",".join(her_id for _name, _base, her_id in MUNICIPALITIES))
+
+
+def _create_postgres(name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(dbname="postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgres:///{name}"
+
+
+def _drop_postgres(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(dbname="postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+class TwoNodes:
+    def __init__(self, workdir: Path, *, database: str, amqp_url: str, web_workers: int = 1, workers: int = 1,
+                 extra_env: dict | None = None):
+        self.workdir, self.database, self.amqp_url = workdir, database, amqp_url
+        self.web_workers, self.workers = web_workers, workers
+        self.extra_env = extra_env or {}
+        self.urls: list[str] = []
+        self.envs: list[dict] = []
+        self.keys: list[dict[str, str]] = []
+        self.nodes: list[Node] = []
+
+    def setup(self) -> "TwoNodes":
+        bundle = self.workdir / "demo-pki.json"
+        for index in range(2):
+            if self.database == "postgres":
+                db_url = _create_postgres(f"samhand_n{index + 1}_{os.getpid()}")
+            else:
+                db_url = f"sqlite:///{self.workdir / f'node{index + 1}.sqlite3'}"
+            env = {**os.environ, "SAMHAND_MODE": "demo", "DATABASE_URL": db_url, "SAMHAND_AMQP_URL": self.amqp_url,
+                   "SAMHAND_AMQP_DECLARE_QUEUES": "1", "SAMHAND_LOG_LEVEL": "WARNING",
+                   "SAMHAND_WORKER_IDLE_SECONDS": "0.05", "DJANGO_SETTINGS_MODULE": "samhand.settings",
+                   **self.extra_env}
+            port = free_port()
+            credentials = self.workdir / f"node{index + 1}.json"
+            subprocess.run([sys.executable, "-m", "samhand.cli", "demo", "--setup-only", "--port", str(port),
+                            "--host", HOSTS[index], "--pki-bundle", str(bundle), "--credentials", str(credentials)],
+                           env=env, check=True, stdout=subprocess.DEVNULL)
+            self.keys.append(json.loads(credentials.read_text())["nodes"][0]["apiKeys"])
+            self.envs.append(env)
+            self.nodes.append(Node(env, port=port, web_workers=self.web_workers, workers=self.workers))
+        self.drain_queues()
+        return self
+
+    def drain_queues(self) -> int:
+        """Queues are named by HER-id and outlive a run: start from empty ones."""
+        drained = 0
+        with AmqpConnection(self.amqp_url) as conn:
+            for keys in self.keys:
+                for her_id in keys:
+                    for queue in (profile.async_queue(her_id), profile.error_queue(her_id)):
+                        conn.ensure_queue(queue)
+                        while (msg := conn.receive(queue, timeout=0.05)) is not None:
+                            msg.accept()
+                            drained += 1
+        return drained
+
+    def shell(self, index: int, code: str) -> str:
+        """Run Python in node ``index``'s Django (for test set-up and checks)."""
+        result = subprocess.run([sys.executable, "-m", "samhand.cli", "shell", "-c", code], env=self.envs[index],
+                                check=True, capture_output=True, text=True)
+        return result.stdout
+
+    def start(self) -> "TwoNodes":
+        for node in self.nodes:
+            node.start()
+        self.urls = [node.url for node in self.nodes]
+        return self
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+
+    def cleanup(self) -> None:
+        self.stop()
+        if self.database == "postgres":
+            for env in self.envs:
+                _drop_postgres(env["DATABASE_URL"])
