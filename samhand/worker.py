@@ -21,6 +21,7 @@ from django.db import close_old_connections
 
 from samhand.directory.expiry import expiry_warning_step
 from samhand.exchange.deliver import dispatch_step
+from samhand.transports import network
 
 log = logging.getLogger("samhand.worker")
 
@@ -28,6 +29,8 @@ Step = Callable[[str], int]
 
 STEPS: list[tuple[str, Step]] = [
     ("dispatch", dispatch_step),
+    ("amqp-receive", network.receive_step),
+    ("amqp-errors", network.error_step),
     ("certificate-expiry", expiry_warning_step),
 ]
 
