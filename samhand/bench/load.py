@@ -62,7 +62,7 @@ class Tracker:
                     self.done.set()
 
 
-def submit_all(http: Http, prepared, tracker: Tracker, *, concurrency: int, rate: float | None) -> None:
+def submit_all(http: dict[str, Http], prepared, tracker: Tracker, *, concurrency: int, rate: float | None) -> None:
     """Closed loop with ``concurrency`` senders, or open loop at ``rate`` messages per second."""
     index = iter(range(len(prepared)))
     lock = threading.Lock()

@@ -49,21 +49,38 @@ def _drop_database(url: str) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
-def run(*, messages: int, concurrency: int, rate: float | None, database: str, transport: str,
-        workers: int, web_workers: int, schema_dir: str | None, seconds_per_primitive: float = 1.0) -> dict:
-    workdir = Path(tempfile.mkdtemp(prefix="samhand-bench-", dir=REPO_VAR if REPO_VAR.is_dir() else None))
+def _single_node(database: str, workdir: Path, env_base: dict, workers: int, web_workers: int):
     db_url = _database(database, workdir)
-    env = {**os.environ, "SAMHAND_MODE": "demo", "DATABASE_URL": db_url, "SAMHAND_LOG_LEVEL": "WARNING",
-           "SAMHAND_WORKER_IDLE_SECONDS": "0.05", "DJANGO_SETTINGS_MODULE": "samhand.settings"}
-    if schema_dir:
-        env["SAMHAND_SCHEMA_DIR"] = schema_dir
-    if transport != "local":
-        raise SystemExit(f"transport {transport!r} is not available in this build")
+    env = {**env_base, "DATABASE_URL": db_url}
     credentials = workdir / "credentials.json"
     port = free_port()
     subprocess.run([sys.executable, "-m", "samhand.cli", "demo", "--setup-only", "--port", str(port),
                     "--credentials", str(credentials)], env=env, check=True, stdout=subprocess.DEVNULL)
     keys = json.loads(credentials.read_text())["nodes"][0]["apiKeys"]
+    node = Node(env, port=port, web_workers=web_workers, workers=workers)
+    node.start()
+    return [node], [node.url, node.url], [keys, keys], lambda: (node.stop(), _drop_database(db_url))
+
+
+def _two_nodes(database: str, workdir: Path, env_base: dict, workers: int, web_workers: int):
+    from .nodes import TwoNodes
+
+    pair = TwoNodes(workdir, database=database, amqp_url=env_base.get("SAMHAND_AMQP_URL") or
+                    "amqp://guest:guest@127.0.0.1:5672", workers=workers, web_workers=web_workers,
+                    extra_env={k: v for k, v in env_base.items() if k.startswith("SAMHAND_")})
+    pair.setup().start()
+    return pair.nodes, pair.urls, pair.keys, pair.cleanup
+
+
+def run(*, messages: int, concurrency: int, rate: float | None, database: str, transport: str,
+        workers: int, web_workers: int, schema_dir: str | None, seconds_per_primitive: float = 1.0) -> dict:
+    """One run. ``transport`` local: one node hosts everyone; amqp: node 1 hosts UNN and node 2
+    the municipalities (each with its own database), and every round trip crosses the broker twice."""
+    workdir = Path(tempfile.mkdtemp(prefix="samhand-bench-", dir=REPO_VAR if REPO_VAR.is_dir() else None))
+    env = {**os.environ, "SAMHAND_MODE": "demo", "SAMHAND_LOG_LEVEL": "WARNING",
+           "SAMHAND_WORKER_IDLE_SECONDS": "0.05", "DJANGO_SETTINGS_MODULE": "samhand.settings"}
+    if schema_dir:
+        env["SAMHAND_SCHEMA_DIR"] = schema_dir
 
     from samhand.simulator.chain import Address
 
@@ -75,30 +92,31 @@ def run(*, messages: int, concurrency: int, rate: float | None, database: str, t
     limit = primitive_costs(prepared[0].xml, schemas, seconds=seconds_per_primitive)
     cores = os.cpu_count() or 1
 
-    node = Node(env, port=port, web_workers=web_workers, workers=workers)
-    node.start()
+    start_topology = _two_nodes if transport == "amqp" else _single_node
+    nodes, urls, keys, stop = start_topology(database, workdir, env, workers, web_workers)
     try:
-        http = {her_id: Http(node.url, key) for her_id, key in keys.items()}
+        senders = {her_id: Http(urls[0], key) for her_id, key in keys[0].items()}
         tracker = Tracker(expected=messages)
-        pollers = [threading.Thread(target=poll_inbox, args=(http["8100101"], ["8100101", "8100201"], tracker),
+        pollers = [threading.Thread(target=poll_inbox, args=(senders["8100101"], ["8100101", "8100201"], tracker),
                                     kwargs={"answer": False}, daemon=True)]
         for nursing, _case in municipal:
-            pollers.append(threading.Thread(target=poll_inbox, args=(http[nursing.her_id], [nursing.her_id], tracker),
+            receiver = Http(urls[1], keys[1][nursing.her_id])
+            pollers.append(threading.Thread(target=poll_inbox, args=(receiver, [nursing.her_id], tracker),
                                             kwargs={"answer": True}, daemon=True))
-        cpu_before, own_before, started = node.cpu_seconds(), time.process_time(), time.perf_counter()
+        before = [node.cpu_seconds() for node in nodes]
+        own_before, started = time.process_time(), time.perf_counter()
         for t in pollers:
             t.start()
-        submit_all(http, prepared, tracker, concurrency=concurrency, rate=rate)
+        submit_all(senders, prepared, tracker, concurrency=concurrency, rate=rate)
         finished = tracker.done.wait(timeout=max(120.0, messages / 5))
         elapsed = time.perf_counter() - started
-        cpu_after = node.cpu_seconds()
-        cpu_split = {k: cpu_after[k] - cpu_before[k] for k in cpu_after}
-        cpu = sum(cpu_split.values())
+        after = [node.cpu_seconds() for node in nodes]
         load_cpu = time.process_time() - own_before
         tracker.done.set()
     finally:
-        node.stop()
-        _drop_database(db_url)
+        stop()
+    cpu_split = {k: sum(a[k] - b[k] for a, b in zip(after, before)) for k in after[0]}
+    cpu = sum(cpu_split.values())
     done = len(tracker.latencies)
     achieved = done / elapsed if elapsed else 0.0
     limit_rps = cores / (limit["us_per_round_trip"] / 1e6)
@@ -123,6 +141,7 @@ def run(*, messages: int, concurrency: int, rate: float | None, database: str, t
         "first_errors": tracker.errors[:3],
         "config": {"messages": messages, "concurrency": concurrency, "rate": rate, "database": database,
                    "transport": transport, "workers": workers, "web_workers": web_workers, "cores": cores,
-                   "security": "CMS sign+encrypt (always on)", "schemas": bool(schemas.enabled),
-                   "message_bytes": limit["message_bytes"], "apprec_bytes": limit["apprec_bytes"]},
+                   "nodes": len(nodes), "security": "CMS sign+encrypt (always on)",
+                   "schemas": bool(schemas.enabled), "message_bytes": limit["message_bytes"],
+                   "apprec_bytes": limit["apprec_bytes"]},
     }
