@@ -20,13 +20,16 @@ from . import protection
 from .checks import format_errors
 from .errors import NotFound, Refused
 from .models import Delivery, Message
-from .store import event, store_apprec
+from .store import event, msghead_from_envelope, store_apprec
 
 VALID_STATUS = {"1", "2", "3"}
 
 
 def _original_msghead(delivery: Delivery) -> kith.MsgHead:
-    """The answered message as its receiver reads it (decrypted with the receiver's key)."""
+    """The answered message's addressing: from its stored envelope, else as its receiver reads it
+    (decrypted with the receiver's key)."""
+    if delivery.message.envelope:
+        return msghead_from_envelope(delivery.message)
     if delivery.party is None:
         raise Refused("S99", f"no key on this node to read the message addressed to {delivery.her_id}", status=409)
     opened = protection.open_protected(bytes(delivery.message.content.payload), reader=delivery.party,
@@ -80,7 +83,7 @@ def _send_answer(delivery: Delivery, *, build, actor: str, origin: str,
         if delivery.state not in (Delivery.State.DELIVERED, Delivery.State.REFUSED):
             raise Refused("not-delivered", f"the message is {delivery.state}, not in the inbox", status=409)
         original = original or _original_msghead(delivery)
-        version = kith.apprec_version_for(original.document_kind) if original.document_kind else "1.1"
+        version = message.envelope.get("apprec_version") or kith.apprec_version_for(original.document_kind)
         raw = build(original, version)
         root = kith.parse_xml(raw)
         apprec = kith.parse_apprec(root)

@@ -82,7 +82,8 @@ def receive(raw: bytes, *, to_her_id: str, transport_sender: str | None = None) 
             raw=opened.content, stored=raw, msg_id=msghead.msg_id, sender_her_id=msghead.sender.her_id,
             receiver_her_id=msghead.receiver.her_id or "", msg_type=msghead.msg_type,
             origin=Message.Origin.TRANSPORT, kind=checked.kind, gen_date=msghead.gen_date,
-            conversation_ref=msghead.conversation_ref, patient_id=msghead.patient.id if msghead.patient else None)
+            conversation_ref=msghead.conversation_ref, patient_id=msghead.patient.id if msghead.patient else None,
+            msghead=msghead)
         event(message, "received", f"from {msghead.sender.her_id} via transport", actor="transport")
         if errors:
             primary = checked.recipients[0] if checked.recipients else None

@@ -47,6 +47,9 @@ class Message(models.Model):
     original = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="apprecs")
     apprec_status = models.CharField(max_length=1, blank=True)
     apprec_errors = models.JSONField(default=list, blank=True)  # [{"code", "text"}], for AppRecs
+    # MsgHead addressing and what an AppRec must mirror (HITS 1168 §6.1), kept beside the protected
+    # payload so answering a message needs no decryption. No patient data.
+    envelope = models.JSONField(default=dict, blank=True)
     conversation_ref = models.CharField(max_length=100, blank=True, db_index=True)
     parent_ref = models.CharField(max_length=100, blank=True)
     gen_date = models.DateTimeField(null=True, blank=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from datetime import datetime
 
@@ -9,6 +10,28 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .models import Delivery, Event, Message, MessageContent
+
+
+def envelope_of(msghead, kind) -> dict:
+    """The parts of a MsgHead an AppRec mirrors (see Message.envelope)."""
+    from samhand import kith
+
+    return {"msg_type_dn": msghead.msg_type_dn, "gen_date": msghead.gen_date,
+            "sender": dataclasses.asdict(msghead.sender), "receiver": dataclasses.asdict(msghead.receiver),
+            "other_receivers": [dataclasses.asdict(p) for p in msghead.other_receivers],
+            "apprec_version": kith.apprec_version_for(kind)}
+
+
+def msghead_from_envelope(message: Message):
+    """A MsgHead without documents or patient, enough to build the AppRec answering ``message``."""
+    from samhand import kith
+
+    env = message.envelope
+    return kith.MsgHead(msg_id=message.msg_id, msg_type=message.msg_type, msg_type_dn=env["msg_type_dn"],
+                        mig_version="v1.2 2006-05-24", gen_date=env["gen_date"], conversation_ref=None,
+                        sender=kith.Party(**env["sender"]), receiver=kith.Party(**env["receiver"]),
+                        other_receivers=tuple(kith.Party(**p) for p in env["other_receivers"]), patient=None,
+                        documents=())
 
 
 def parse_gen_date(value: str | None) -> datetime | None:
@@ -29,7 +52,7 @@ def parse_gen_date(value: str | None) -> datetime | None:
 def store_message(*, raw: bytes, stored: bytes, msg_id: str, sender_her_id: str, receiver_her_id: str, msg_type: str,
                   origin: str, kind=None, client=None, gen_date: str | None = None,
                   conversation_ref=None, patient_id: str | None = None, original: Message | None = None,
-                  apprec_status: str = "", apprec_errors: list[dict] | None = None) -> Message:
+                  apprec_status: str = "", apprec_errors: list[dict] | None = None, msghead=None) -> Message:
     message = Message.objects.create(
         msg_id=msg_id,
         sender_her_id=sender_her_id,
@@ -42,6 +65,7 @@ def store_message(*, raw: bytes, stored: bytes, msg_id: str, sender_her_id: str,
         original=original,
         apprec_status=apprec_status,
         apprec_errors=apprec_errors or [],
+        envelope=envelope_of(msghead, kind) if msghead is not None else {},
         conversation_ref=(conversation_ref.ref_to_conversation if conversation_ref else "") or "",
         parent_ref=(conversation_ref.ref_to_parent if conversation_ref else "") or "",
         gen_date=parse_gen_date(gen_date),

@@ -79,7 +79,7 @@ def _submit(client, raw: bytes, actor: str) -> Submitted:
                 receiver_her_id=msghead.receiver.her_id, msg_type=msghead.msg_type, origin=Message.Origin.API,
                 kind=checked.kind, client=client, gen_date=msghead.gen_date,
                 conversation_ref=msghead.conversation_ref,
-                patient_id=msghead.patient.id if msghead.patient else None)
+                patient_id=msghead.patient.id if msghead.patient else None, msghead=msghead)
             for recipient in checked.recipients:
                 Delivery.objects.create(message=message, her_id=recipient.her_id, party=recipient.party,
                                         role=recipient.role)

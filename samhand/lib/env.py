@@ -110,6 +110,9 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict:
             # A file, not memory: tests start worker processes against the test database.
             # One per test run (pid), so concurrent runs on one checkout never share it.
             "TEST": {"NAME": str(path.with_name(f"{path.stem}-test-{os.getpid()}.sqlite3"))},
+            # Keep connections (per thread) instead of opening the file and setting PRAGMAs per request.
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
         }
     if scheme in ("postgres", "postgresql", "pgsql"):
         name = unquote(parts.path.lstrip("/"))
