@@ -25,8 +25,9 @@ def pytest_collection_modifyitems(config, items):
         return
     keep, drop = [], []
     for item in items:
-        uses_db = item.get_closest_marker("django_db") is not None or {"db", "transactional_db"} & set(
-            getattr(item, "fixturenames", ()))
+        uses_db = (item.get_closest_marker("django_db") is not None
+                   or item.get_closest_marker("postgres") is not None
+                   or {"db", "transactional_db"} & set(getattr(item, "fixturenames", ())))
         (keep if uses_db else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)

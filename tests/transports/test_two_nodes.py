@@ -34,7 +34,8 @@ if not broker_reachable():
         raise RuntimeError("RabbitMQ must run in CI (127.0.0.1:5672)")
     pytest.skip("RabbitMQ not reachable at 127.0.0.1:5672", allow_module_level=True)
 
-pytestmark = pytest.mark.amqp
+# Runs in both rounds of the suite: nodes on SQLite files, then on PostgreSQL databases.
+pytestmark = [pytest.mark.amqp, pytest.mark.postgres]
 
 
 def wait_for(predicate, timeout: float = 90.0, what: str = ""):
