@@ -29,9 +29,11 @@ class Directory:
 
     @classmethod
     def load(cls, her_ids: set[str]) -> "Directory":
-        parties = list(CommunicationParty.objects.select_related("organisation")
-                       .filter(hosted=True, active=True, her_id__in=her_ids))
-        hospital = [_address(p) for p in parties if p.organisation.kind == Organisation.Kind.HOSPITAL]
+        """Hospital departments this simulator acts for; municipal services anywhere in the
+        directory (with two nodes they live on the other one)."""
+        parties = list(CommunicationParty.objects.select_related("organisation").filter(active=True))
+        hospital = [_address(p) for p in parties
+                    if p.organisation.kind == Organisation.Kind.HOSPITAL and p.her_id in her_ids]
         municipalities = []
         for org_her_id in sorted({p.organisation.her_id for p in parties
                                   if p.organisation.kind == Organisation.Kind.MUNICIPALITY}):
