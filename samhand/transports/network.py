@@ -89,41 +89,51 @@ def declare_queues() -> None:
         conn.ensure_queue(profile.error_queue(her_id))
 
 
-def receive_step(owner: str, *, per_queue: int = 20, wait: float = 0.01) -> int:
-    """Take what has arrived for the hosted parties, record it, then accept it."""
+def _drain(queue_of, handle, *, per_queue: int, wait: float) -> int:
+    """Take up to ``per_queue`` messages from each hosted party's queue and handle each."""
     if not enabled():
         return 0
-    from samhand.exchange.inbound import receive
-
     handled = 0
     conn = connection()
     for her_id in hosted_her_ids():
+        queue = queue_of(her_id)
         for _ in range(per_queue):
             try:
-                msg = conn.receive(profile.async_queue(her_id), timeout=wait)
+                msg = conn.receive(queue, timeout=wait)
             except AmqpError as exc:
-                log.warning("receive from %s failed: %s", her_id, exc)
+                log.warning("receive from %s failed: %s", queue, exc)
                 return handled
             if msg is None:
                 break
+            handle(conn, her_id, msg)
             handled += 1
-            _handle(conn, msg, receive)
     return handled
 
 
-def _handle(conn: AmqpConnection, msg, receive) -> None:
+def receive_step(owner: str, *, per_queue: int = 20, wait: float = 0.01) -> int:
+    """Take what has arrived for the hosted parties, record it, then accept it."""
+    return _drain(profile.async_queue, _handle_message, per_queue=per_queue, wait=wait)
+
+
+def error_step(owner: str, *, per_queue: int = 20, wait: float = 0.01) -> int:
+    """Errors other nodes reported about what we sent: an event and a failed delivery."""
+    return _drain(profile.error_queue, _handle_error, per_queue=per_queue, wait=wait)
+
+
+def _handle_message(conn: AmqpConnection, her_id: str, msg) -> None:
+    from samhand.exchange.inbound import receive
     from samhand.exchange.models import NodeEvent
 
     props = msg.properties or {}
     sender, to = props.get(profile.FROM_HER_ID), props.get(profile.TO_HER_ID)
     try:
-        result = receive(msg.body, to_her_id=to or "", transport_sender=sender)
+        result = receive(msg.body, to_her_id=to or her_id, transport_sender=sender)
     except Exception as exc:  # noqa: BLE001 - returned to the queue, up to the profile's 10 receives
         log.exception("could not record message %s from %s", msg.message_id, sender)
         if profile.exhausted(msg.delivery_count):
             # Dead-lettered, not lost: the broker keeps it in its dead-letter queue (if configured),
             # and the node records it for the operator.
-            NodeEvent.objects.create(kind=NodeEvent.Kind.TRANSPORT, code="dead-letter", her_id=to or "",
+            NodeEvent.objects.create(kind=NodeEvent.Kind.TRANSPORT, code="dead-letter", her_id=to or her_id,
                                      actor="transport", detail=f"message {msg.message_id} from {sender} failed "
                                      f"{msg.delivery_count + 1} receives: {exc}"[:2000])
             msg.reject(profile.INTERNAL_ERROR, str(exc)[:200])
@@ -132,35 +142,23 @@ def _handle(conn: AmqpConnection, msg, receive) -> None:
         return
     if not result.accepted and result.message is None and sender:
         # Not addressable with an AppRec: the sender's _error queue gets the reason (profile 2.2).
-        condition = condition_for(result.code)
-        conn.publish(profile.error_queue(sender), msg.body, message_id=f"{msg.message_id}-error",
-                     properties={**profile.message_properties(to or sender, sender, None),
-                                 **profile.error_properties(msg.message_id or "?", condition, result.reason[:500])})
+        try:
+            conn.publish(profile.error_queue(sender), msg.body, message_id=f"{msg.message_id}-error",
+                         properties={**profile.message_properties(to or her_id, sender, None),
+                                     **profile.error_properties(msg.message_id or "?", condition_for(result.code),
+                                                                result.reason[:500])})
+        except (AmqpError, ValueError) as exc:
+            # The refusal is recorded here (NodeEvent); the sender's error queue is best effort.
+            log.warning("could not report %s to %s's error queue: %s", msg.message_id, sender, exc)
     msg.accept()
 
 
-def error_step(owner: str, *, per_queue: int = 20, wait: float = 0.01) -> int:
-    """Errors other nodes reported about what we sent: an event and a failed delivery."""
-    if not enabled():
-        return 0
+def _handle_error(conn: AmqpConnection, her_id: str, msg) -> None:
     from samhand.exchange.transport_errors import record_transport_error
 
-    handled = 0
-    conn = connection()
-    for her_id in hosted_her_ids():
-        for _ in range(per_queue):
-            try:
-                msg = conn.receive(profile.error_queue(her_id), timeout=wait)
-            except AmqpError as exc:
-                log.warning("receive from %s_error failed: %s", her_id, exc)
-                return handled
-            if msg is None:
-                break
-            props = msg.properties or {}
-            record_transport_error(sender_her_id=her_id, receiver_her_id=props.get(profile.FROM_HER_ID, ""),
-                                   msg_id=props.get(profile.ORIGINAL_MESSAGE_ID, ""),
-                                   condition=props.get(profile.ERROR_CONDITION, ""),
-                                   description=props.get(profile.ERROR_DESCRIPTION, ""))
-            msg.accept()
-            handled += 1
-    return handled
+    props = msg.properties or {}
+    record_transport_error(sender_her_id=her_id, receiver_her_id=props.get(profile.FROM_HER_ID, ""),
+                           msg_id=props.get(profile.ORIGINAL_MESSAGE_ID, ""),
+                           condition=props.get(profile.ERROR_CONDITION, ""),
+                           description=props.get(profile.ERROR_DESCRIPTION, ""))
+    msg.accept()
