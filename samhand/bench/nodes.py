@@ -44,14 +44,23 @@ class TwoNodes:
         self.envs: list[dict] = []
         self.keys: list[dict[str, str]] = []
         self.nodes: list[Node] = []
+        self.db_urls: list[str] = []
 
     def setup(self) -> "TwoNodes":
+        try:
+            return self._setup()
+        except BaseException:
+            self.cleanup()  # no databases left behind by a failed set-up
+            raise
+
+    def _setup(self) -> "TwoNodes":
         bundle = self.workdir / "demo-pki.json"
         for index in range(2):
             if self.database == "postgres":
                 db_url = _create_postgres(f"samhand_n{index + 1}_{os.getpid()}")
             else:
                 db_url = f"sqlite:///{self.workdir / f'node{index + 1}.sqlite3'}"
+            self.db_urls.append(db_url)
             env = {**os.environ, "SAMHAND_MODE": "demo", "DATABASE_URL": db_url, "SAMHAND_AMQP_URL": self.amqp_url,
                    "SAMHAND_AMQP_DECLARE_QUEUES": "1", "SAMHAND_LOG_LEVEL": "WARNING",
                    "SAMHAND_WORKER_IDLE_SECONDS": "0.05", "DJANGO_SETTINGS_MODULE": "samhand.settings",
@@ -98,6 +107,6 @@ class TwoNodes:
 
     def cleanup(self) -> None:
         self.stop()
-        if self.database == "postgres":
-            for env in self.envs:
-                _drop_postgres(env["DATABASE_URL"])
+        for url in self.db_urls:
+            if url.startswith("postgres"):
+                _drop_postgres(url)
