@@ -19,6 +19,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import close_old_connections
 
+from samhand.chains.worker import deadline_step
 from samhand.directory.expiry import expiry_warning_step
 from samhand.exchange.deliver import dispatch_step
 from samhand.transports import network
@@ -32,6 +33,7 @@ STEPS: list[tuple[str, Step]] = [
     ("amqp-receive", network.receive_step),
     ("amqp-errors", network.error_step),
     ("certificate-expiry", expiry_warning_step),
+    ("chain-deadlines", deadline_step),
 ]
 
 

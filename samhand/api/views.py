@@ -173,3 +173,7 @@ def post_apprec(request, id: UUID, body: AppRecIn):
 def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
+
+from samhand.chains.api import router as chains_router  # noqa: E402
+
+api.add_router("", chains_router)

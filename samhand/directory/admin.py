@@ -15,8 +15,12 @@ class PartyInline(admin.TabularInline):
 
 
 class CapabilityInline(admin.TabularInline):
+    """What the party can send and receive: a CPP import (samhand cpp import) replaces these."""
+
     model = Capability
     extra = 0
+    fields = ("direction", "msg_type", "family", "version")
+    ordering = ("direction", "family", "version", "msg_type")
 
 
 @admin.register(Organisation)

@@ -95,21 +95,29 @@ class CommunicationParty(models.Model):
     def __str__(self) -> str:
         return f"{self.name}, {self.organisation.name} ({self.her_id})"
 
-    def accepts(self, family: str, version: str) -> bool:
-        """Whether the party takes a business document of this family and version.
+    def accepts(self, family: str, version: str, msg_type: str | None = None) -> bool:
+        """Whether the party takes a business document of this family, version and type.
 
         A party without any receive capability on record takes every format the
         node supports (remote parties whose CPP we have not imported yet); once
-        one is recorded, only what is listed is accepted (T10 otherwise).
+        one is recorded, only what is listed is accepted (T10 otherwise). A
+        capability without a message type covers every type of its family and
+        version; one with a type (MsgInfo/Type, code system 8279, the CPP action)
+        covers that type only. Without ``msg_type`` only family and version count.
         """
         caps = [c for c in self.capabilities.all() if c.direction == Capability.Direction.RECEIVE]
         if not caps:
             return True
-        return any(c.family == family and c.version == version for c in caps)
+        return any(c.family == family and c.version == version
+                   and (not c.msg_type or msg_type is None or c.msg_type == msg_type) for c in caps)
 
 
 class Capability(models.Model):
-    """A message format a party can send or receive (what a CPP says)."""
+    """A message type and version a party can send or receive (what a CPP says, HISD 1177).
+
+    ``msg_type`` is the MsgInfo/Type code (code system 8279), which is also the CPP/ebXML action
+    (HISD 1209 §3.1); blank means every type of the family in that version.
+    """
 
     class Direction(models.TextChoices):
         SEND = "send", _("sende")
@@ -119,15 +127,17 @@ class Capability(models.Model):
     direction = models.CharField(max_length=10, choices=Direction.choices)
     family = models.CharField(_("meldingsfamilie"), max_length=50, help_text="PLO, Dialogmelding, …")
     version = models.CharField(_("versjon"), max_length=10)
+    msg_type = models.CharField(_("meldingstype (8279)"), max_length=60, blank=True, default="",
+                                help_text=_("F.eks. LOG_INNLAGT. Tomt: alle typer i familien og versjonen."))
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["party", "direction", "family", "version"],
-                                               name="unique_capability")]
+        constraints = [models.UniqueConstraint(fields=["party", "direction", "family", "version", "msg_type"],
+                                               name="unique_capability_type")]
         verbose_name = _("kapabilitet")
         verbose_name_plural = _("kapabiliteter")
 
     def __str__(self) -> str:
-        return f"{self.party.her_id} {self.direction} {self.family} {self.version}"
+        return f"{self.party.her_id} {self.direction} {self.msg_type or self.family} {self.version}"
 
 
 class Certificate(models.Model):

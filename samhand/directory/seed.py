@@ -12,12 +12,51 @@ from django.db import transaction
 from samhand.lib.identifiers import make_orgnr
 
 from .models import Capability, CommunicationParty, ContactPoint, Organisation
+from .services import forget_directory
 
 ST = CommunicationParty.ServiceType
 
-# Formats every demo party takes (PLO 1.5/1.6, Dialogmelding 1.0/1.1, AppRec).
-DEFAULT_FORMATS = [("PLO", "1.5"), ("PLO", "1.6"), ("Dialogmelding", "1.0"),
-                   ("Dialogmelding", "1.1"), ("AppRec", "1.0"), ("AppRec", "1.1")]
+# What each kind of demo party sends and receives (S13), per message type (MsgInfo/Type, code
+# system 8279, the CPP action) in PLO 1.5 and 1.6. Hospital departments send the hospital's steps
+# of the chain and receive the municipality's; municipal services send theirs and take every PLO
+# message (one municipal EPR serves the hospital and the GPs, HISD 80806 ch. 6-10). Dialogmelding
+# and AppRec go both ways for everyone (a blank type covers every type of the family).
+PLO_VERSIONS = ("1.5", "1.6")
+HOSPITAL_SENDS = ("LOG_INNLAGT", "HELSEOPPL_SOKNAD", "LOG_UTSKRIVNINGSKLAR", "LOG_AVMELDING", "UTSKRIVNINGSRAPPORT",
+                  "LOG_UTSKREVET", "LOG_DOD")
+HOSPITAL_RECEIVES = ("INNLEGGELSESRAPPORT",)
+MUNICIPALITY_SENDS = ("INNLEGGELSESRAPPORT", "HELSEOPPLYSNINGER_LEGE", "ORIENTERING_TJENESTETILBUD", "LOG_DOD")
+ALL_PLO = tuple(sorted(set(HOSPITAL_SENDS) | set(MUNICIPALITY_SENDS) | {"MEDISINSKE_OPPLYSNINGER"}))
+BOTH_WAYS = [("Dialogmelding", "1.0"), ("Dialogmelding", "1.1"), ("AppRec", "1.0"), ("AppRec", "1.1")]
+PLO_BY_SERVICE = {
+    ST.HOSPITAL_DEPARTMENT: {"send": HOSPITAL_SENDS, "receive": HOSPITAL_RECEIVES},
+    ST.NURSING: {"send": MUNICIPALITY_SENDS, "receive": ALL_PLO},
+    ST.CASE_HANDLING: {"send": MUNICIPALITY_SENDS, "receive": ALL_PLO},
+}
+# The families and versions every demo party can parse (the formats before capabilities had types).
+DEFAULT_FORMATS = [("PLO", "1.5"), ("PLO", "1.6"), *BOTH_WAYS]
+
+
+def default_capabilities(service_type: str) -> set[tuple[str, str, str, str]]:
+    """(direction, family, version, msg_type) for a demo party of this service type."""
+    wanted = {(direction, family, version, "") for family, version in BOTH_WAYS
+              for direction in (Capability.Direction.SEND, Capability.Direction.RECEIVE)}
+    for direction, types in PLO_BY_SERVICE.get(service_type, {}).items():
+        wanted |= {(direction, "PLO", version, msg_type) for msg_type in types for version in PLO_VERSIONS}
+    return wanted
+
+
+def _sync_capabilities(party: CommunicationParty) -> None:
+    wanted = default_capabilities(party.service_type)
+    have = {(c.direction, c.family, c.version, c.msg_type): c.pk for c in party.capabilities.all()}
+    stale = [pk for key, pk in have.items() if key not in wanted]
+    if stale:
+        Capability.objects.filter(pk__in=stale).delete()
+    Capability.objects.bulk_create([Capability(party=party, direction=d, family=f, version=v, msg_type=t)
+                                    for d, f, v, t in sorted(wanted - set(have))])
+    if stale or wanted - set(have):
+        forget_directory()  # the pipeline caches parties with their capabilities
+
 
 UNN = {
     "name": "Universitetssykehuset Nord-Norge HF", "base": "99310010", "her_id": "8100000",
@@ -64,9 +103,7 @@ def _organisation(spec: dict, hosted: bool = True) -> Organisation:
         party, _ = CommunicationParty.objects.update_or_create(
             her_id=her_id, defaults={"name": name, "service_type": service_type, "organisation": org,
                                      "hosted": hosted, "active": True})
-        for family, version in DEFAULT_FORMATS:
-            for direction in (Capability.Direction.SEND, Capability.Direction.RECEIVE):
-                Capability.objects.get_or_create(party=party, direction=direction, family=family, version=version)
+        _sync_capabilities(party)
     for name, role, phone, available in spec.get("contacts", []):
         ContactPoint.objects.update_or_create(organisation=org, name=name,
                                               defaults={"role": role, "phone": phone, "available": available})

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from samhand import kith
+from samhand.chains.capabilities import refusal
+from samhand.chains.registry import retired_reason
 from samhand.directory.models import CommunicationParty
 from samhand.directory.services import resolve_receiver
 
@@ -71,11 +73,25 @@ def recipients_of(msghead: kith.MsgHead) -> tuple[list[Recipient], list[kith.Kit
     return recipients, errors
 
 
-def capability_errors(recipients: list[Recipient], kind: kith.DocumentKind | None) -> list[kith.KithError]:
+def capability_errors(recipients: list[Recipient], kind: kith.DocumentKind | None,
+                      msg_type: str | None = None) -> list[kith.KithError]:
+    """T10 for a type/version the registry has retired, and for each receiver that cannot take it.
+
+    ``msg_type`` is MsgInfo/Type (code system 8279, the CPP action, HISD 1209 §3.1); without it
+    only family and version are checked. HISD 1177 §6.4: a message the receiver cannot take is
+    stopped before sending, so the sender can pick another version or send it another way.
+    """
     if kind is None:
         return []
-    return [kith.KithError("T10", f"{r.party.name} ({r.her_id}) does not take {kind.family} {kind.version}")
-            for r in recipients if r.party is not None and not r.party.accepts(kind.family, kind.version)]
+    errors = []
+    retired = retired_reason(msg_type, kind.family, kind.version)
+    if retired:
+        errors.append(kith.KithError("T10", retired))
+    for r in recipients:
+        reason = refusal(r.party, kind.family, kind.version, msg_type) if r.party is not None else None
+        if reason:
+            errors.append(kith.KithError("T10", reason))
+    return errors
 
 
 def check_msghead(root) -> Checked:
@@ -90,7 +106,7 @@ def check_msghead(root) -> Checked:
         checked.errors += format_errors(root)
     checked.recipients, receiver_errors = recipients_of(msghead)
     checked.errors += receiver_errors
-    checked.errors += capability_errors(checked.recipients, kind)
+    checked.errors += capability_errors(checked.recipients, kind, msghead.msg_type)
     checked.errors += kith.check_profile(msghead, kind)
     return checked
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from samhand import cms, kith
+from samhand.chains.tracking import track_apprec
 from samhand.transports.base import TransportError
 from samhand.transports.registry import transport_for
 
@@ -161,3 +162,4 @@ def correlate(apprec: Message) -> None:
     target.save(update_fields=["apprec", "acked_at", "state"])
     event(original, "apprec-received", f"status {apprec.apprec_status} from {apprec.sender_her_id}",
           delivery=target, actor="node")
+    track_apprec(original, apprec.apprec_status)

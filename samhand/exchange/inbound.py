@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 
 from samhand import cms, kith
+from samhand.chains.tracking import track_message
 from samhand.directory.services import party_by_her_id
 
 from . import protection
@@ -86,6 +87,7 @@ def receive(raw: bytes, *, to_her_id: str, transport_sender: str | None = None) 
             msghead=msghead)
         event(message, "received", f"from {msghead.sender.her_id} via transport", actor="transport")
         if errors:
+            # Refused on receipt: not part of the receiving side's episode.
             primary = checked.recipients[0] if checked.recipients else None
             delivery = Delivery.objects.create(
                 message=message, her_id=(primary.her_id if primary else msghead.receiver.her_id) or "",
@@ -93,6 +95,7 @@ def receive(raw: bytes, *, to_her_id: str, transport_sender: str | None = None) 
             answer(delivery, status="2", errors=[(e.code, e.text) for e in errors],
                    actor="node (checks on receipt)", original=msghead)
             return Received(False, errors[0].code, errors[0].text, message)
+        track_message(message, msghead)  # the receiving node follows the episode too (S7)
         # Verified on receipt above: the hosted receivers have it now, no second decryption.
         for recipient in checked.recipients:
             if recipient.party is not None and recipient.party.hosted:

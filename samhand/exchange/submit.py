@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from samhand import cms, kith
+from samhand.chains.tracking import track_message
 from samhand.directory.services import party_by_her_id
 
 from . import protection
@@ -85,6 +86,7 @@ def _submit(client, raw: bytes, actor: str) -> Submitted:
                                         role=recipient.role)
             event(message, "submitted", f"{checked.kind.family} {checked.kind.version} {msghead.msg_type}, "
                   f"{len(checked.recipients)} receiver(s)", actor=actor)
+            track_message(message, msghead)  # the patient episode on the standard chain (S7)
     except IntegrityError:
         # A concurrent submission of the same MsgId won the race.
         existing = Message.objects.filter(sender_her_id=sender, msg_id=msghead.msg_id).first()

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from samhand.chains.seed import seed_message_types, seed_standard_chain
 from samhand.directory.demo_pki import ensure_demo_pki
 from samhand.directory.seed import seed_demo_directory
 from samhand.lib.env import env_bool, env_int
@@ -39,6 +40,8 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         hosted = {h.strip() for h in options["host"].split(",") if h.strip()} or None
         orgs = seed_demo_directory(hosted)
+        seed_message_types()
+        seed_standard_chain()
         ensure_demo_pki(options["pki_bundle"])
         node = create_demo_credentials(url)
         path: Path = options["credentials"]
