@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from samhand.api.views import api, health
+from samhand.monitoring.metrics import metrics_view
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", health, name="health"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("samhand.portal.urls")),

@@ -22,6 +22,7 @@ from django.db import close_old_connections
 from samhand.chains.worker import deadline_step
 from samhand.directory.expiry import expiry_warning_step
 from samhand.exchange.deliver import dispatch_step
+from samhand.monitoring.worker import STEPS as MONITORING_STEPS
 from samhand.transports import network
 
 log = logging.getLogger("samhand.worker")
@@ -34,6 +35,7 @@ STEPS: list[tuple[str, Step]] = [
     ("amqp-errors", network.error_step),
     ("certificate-expiry", expiry_warning_step),
     ("chain-deadlines", deadline_step),
+    *MONITORING_STEPS,
 ]
 
 

@@ -30,6 +30,7 @@ class InboxItem(Schema):
     conversationRef: str | None = None
     isAppRec: bool
     originalMsgId: str | None = Field(None, description="For an AppRec: the MsgId of the message it answers")
+    handledManually: bool = Field(False, description="Already handled by the manual routine: do not enter it again")
 
 
 class AppRecErrorOut(Schema):
@@ -68,6 +69,7 @@ class StatusOut(Schema):
     receiverHerId: str
     role: Literal["sender", "receiver"]
     state: str
+    handledManually: bool = Field(False, description="Handled by the manual routine (S9) for this receiver")
     apprec: AppRecOut | None = None
     deliveries: list[DeliveryOut]
     events: list[EventOut]

@@ -103,7 +103,8 @@ def list_messages(request, receiverHerIds: str = Query(..., description="Comma-s
                            senderHerId=d.message.sender_her_id, receiverHerId=d.her_id,
                            receivedAt=d.delivered_at, conversationRef=d.message.conversation_ref or None,
                            isAppRec=d.message.is_apprec,
-                           originalMsgId=d.message.original.msg_id if d.message.original_id else None)
+                           originalMsgId=d.message.original.msg_id if d.message.original_id else None,
+                           handledManually=hasattr(d, "manual_handling"))
             for d in deliveries]
 
 
@@ -135,7 +136,7 @@ def mark_read(request, id: UUID):
 def get_status(request, id: UUID):
     view = access.view_for_client(request.api_client, id)
     message = view.message
-    deliveries = list(message.deliveries.select_related("apprec", "answer"))
+    deliveries = list(message.deliveries.select_related("apprec", "answer", "manual_handling"))
     if view.delivery is not None:
         mine = next(d for d in deliveries if d.pk == view.delivery.pk)
         state, apprec, shown = mine.state, _apprec_out(mine.answer), [mine]
@@ -146,6 +147,7 @@ def get_status(request, id: UUID):
     return 200, StatusOut(
         id=id, msgId=message.msg_id, type=message.msg_type, senderHerId=message.sender_her_id,
         receiverHerId=message.receiver_her_id, role=view.role, state=state, apprec=apprec,
+        handledManually=any(hasattr(d, "manual_handling") for d in shown),
         deliveries=[DeliveryOut(herId=d.her_id, role=d.role, state=d.state,
                                 apprec=_apprec_out(d.apprec if view.delivery is None else d.answer),
                                 lastError=d.last_error or None) for d in shown],
@@ -177,3 +179,7 @@ def health(request):
 from samhand.chains.api import router as chains_router  # noqa: E402
 
 api.add_router("", chains_router)
+
+from samhand.monitoring.api import router as monitoring_router  # noqa: E402
+
+api.add_router("", monitoring_router)

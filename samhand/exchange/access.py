@@ -46,7 +46,7 @@ def inbox_for_client(client, her_ids: list[str], limit: int = 100):
     foreign = sorted(set(her_ids) - allowed)
     if foreign:
         raise Refused("forbidden", f"{client.system} may not read for HER-id(s) {', '.join(foreign)}", status=403)
-    return list(Delivery.objects.select_related("message", "message__original")
+    return list(Delivery.objects.select_related("message", "message__original", "manual_handling")
                 .filter(her_id__in=her_ids, delivered_at__isnull=False, read_at__isnull=True)
                 .order_by("delivered_at")[:limit])
 

@@ -112,6 +112,10 @@ def land(delivery: Delivery, *, via: str) -> None:
     message = delivery.message
     role = "copy receiver" if delivery.role == Delivery.Role.COPY else "receiver"
     event(message, "delivered", f"to {delivery.her_id} ({role}) by {via}", delivery=delivery, actor="node")
+    # S9: a message already handled by the manual routine arrives marked as such.
+    from samhand.monitoring.manual import note_delivered
+
+    note_delivered(delivery)
     if message.is_apprec:
         correlate(message)
     elif delivery.party is not None and delivery.party.auto_apprec:

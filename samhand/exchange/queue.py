@@ -21,14 +21,19 @@ from .models import Delivery
 
 
 def claim(owner: str, limit: int) -> list:
+    from samhand.monitoring.downtime import held_her_ids
+
     now = timezone.now()
+    # Downtime (S8): deliveries to a party in downtime stay queued, in order, until it ends.
+    due = Delivery.objects.filter(state=Delivery.State.QUEUED, next_attempt_at__lte=now)
+    held = held_her_ids()
+    due = due.exclude(her_id__in=held) if held else due
     # A plain read first: an idle worker must not take SQLite's write lock (BEGIN IMMEDIATE)
     # or start a locking transaction on PostgreSQL just to find nothing.
-    if not Delivery.objects.filter(state=Delivery.State.QUEUED, next_attempt_at__lte=now).exists():
+    if not due.exists():
         return []
     with transaction.atomic():
-        candidates = (Delivery.objects.filter(state=Delivery.State.QUEUED, next_attempt_at__lte=now)
-                      .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        candidates = (due.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
                       .order_by("next_attempt_at"))
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True)

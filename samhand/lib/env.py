@@ -68,6 +68,17 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def env_int_map(name: str) -> dict[str, int]:
+    """``KEY=5,OTHER=10`` -> {"KEY": 5, "OTHER": 10}; raises on anything else."""
+    result: dict[str, int] = {}
+    for item in env_list(name):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip().isdigit():
+            raise ImproperlyConfigured(f"{name} must look like KEY=NUMBER,KEY=NUMBER, not {item!r}")
+        result[key.strip()] = int(value)
+    return result
+
+
 def env_path(name: str, default: Path | None = None) -> Path | None:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":

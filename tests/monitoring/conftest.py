@@ -1,0 +1,36 @@
+"""Monitoring fixtures: a clock the tests can move, and rules that look on every worker loop."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+
+@pytest.fixture(autouse=True)
+def monitor_now(settings):
+    """The periodic rules look on every worker loop, and downtime is never cached, in these tests."""
+    settings.SAMHAND_MONITOR_INTERVAL_SECONDS = 0
+    settings.SAMHAND_DOWNTIME_CACHE_SECONDS = 0
+    settings.SAMHAND_PROBE_SENDER_HER_ID = ""
+    settings.PUBLIC_URL = "https://samhand.example.no"
+
+
+class Clock:
+    """Monitoring's now, moved forward by the test (the exchange keeps real time)."""
+
+    def __init__(self, monkeypatch):
+        self.offset = timedelta()
+        monkeypatch.setattr("samhand.monitoring.clock.now", self.now)
+
+    def now(self):
+        return timezone.now() + self.offset
+
+    def advance(self, **kwargs) -> None:
+        self.offset += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    return Clock(monkeypatch)

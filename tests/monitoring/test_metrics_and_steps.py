@@ -1,0 +1,75 @@
+"""Prometheus /metrics (closed unless a token or an address is configured) and the worker steps."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from samhand.directory.models import CommunicationParty
+from samhand.monitoring import worker as monitoring_worker
+from samhand.worker import STEPS
+
+from monhelpers import answer, send
+from personas import TROMSO_CASE, TROMSO_NURSING, UNN_MED_TROMSO
+
+
+def test_metrics_are_closed_without_a_token_or_an_allowed_address(client, settings, db):
+    settings.SAMHAND_METRICS_TOKEN = ""
+    settings.SAMHAND_METRICS_ALLOWED_IPS = []
+    assert client.get("/metrics").status_code == 403
+    settings.SAMHAND_METRICS_TOKEN = "s3cret-scrape-token"
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 403
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-scrape-token").status_code == 200
+    settings.SAMHAND_METRICS_TOKEN = ""
+    settings.SAMHAND_METRICS_ALLOWED_IPS = ["10.0.0.0/8"]
+    assert client.get("/metrics").status_code == 403  # the test client is 127.0.0.1
+    settings.SAMHAND_METRICS_ALLOWED_IPS = ["10.0.0.0/8", "127.0.0.1"]
+    assert client.get("/metrics").status_code == 200
+
+
+def test_metrics_show_messages_latency_backlog_alerts_and_downtime(unn, tromso, client, settings, work):
+    from samhand.monitoring.services import declare_downtime
+
+    settings.SAMHAND_METRICS_TOKEN = "t"
+    answered = send(unn, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING)
+    rejected = send(unn, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING)
+    work()
+    answer(tromso, TROMSO_NURSING, answered)
+    answer(tromso, TROMSO_NURSING, rejected, "2")
+    now = timezone.now()
+    declare_downtime(party=CommunicationParty.objects.get(her_id=TROMSO_CASE), planned=True, start=now,
+                     expected_end=now + timedelta(hours=2), description="Oppgradering", by="ma")
+    send(unn, sender=UNN_MED_TROMSO, receiver=TROMSO_CASE)
+    work()
+    text = client.get("/metrics", HTTP_AUTHORIZATION="Bearer t").content.decode()
+    assert 'samhand_messages{msg_type="LOG_INNLAGT",state="acknowledged"} 1.0' in text
+    assert 'samhand_messages{msg_type="LOG_INNLAGT",state="rejected"} 1.0' in text
+    assert "samhand_apprec_latency_seconds_count 2.0" in text
+    assert 'samhand_apprec_latency_seconds_bucket{le="+Inf"} 2.0' in text
+    assert f'samhand_partner_backlog{{her_id="{TROMSO_CASE}",waiting_for="delivery"}} 1.0' in text
+    assert f'samhand_partner_oldest_waiting_seconds{{her_id="{TROMSO_CASE}"}}' in text
+    assert 'samhand_alerts_open{kind="rejected",severity="critical"} 1.0' in text
+    assert f'samhand_downtime_in_force{{her_id="{TROMSO_CASE}"}} 1.0' in text
+
+
+def test_every_monitoring_step_runs_in_the_worker():
+    assert all(step in STEPS for step in monitoring_worker.STEPS)
+    names = [name for name, _ in monitoring_worker.STEPS]
+    assert {"receipt-watch", "alert-escalation", "alert-auto-resolve", "probes", "downtime", "suspected-down",
+            "manual-deadlines", "monitoring-mail"} <= set(names)
+
+
+def test_idle_steps_find_nothing_and_cost_little(seeded, django_assert_max_num_queries):
+    for name, step in monitoring_worker.STEPS:
+        with django_assert_max_num_queries(4):
+            assert step("test-worker") == 0, name
+
+
+def test_periodic_steps_look_only_now_and_then(seeded, settings, django_assert_max_num_queries):
+    settings.SAMHAND_MONITOR_INTERVAL_SECONDS = 3600
+    from samhand.monitoring import watch
+
+    watch.receipt_watch_step("w")  # the first look
+    with django_assert_max_num_queries(0):
+        assert watch.receipt_watch_step("w") == 0
