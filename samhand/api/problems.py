@@ -5,6 +5,20 @@ from __future__ import annotations
 import json
 
 from django.http import HttpResponse
+from ninja import Schema
+
+class Problem(Schema):
+    """RFC 9457 problem details as the API returns them (for the OpenAPI document)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+
+
+# The problem responses every endpoint may give, for its OpenAPI `responses`.
+PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 413: Problem, 422: Problem}
 
 TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict",
           413: "Payload too large", 422: "Message refused", 500: "Internal error"}

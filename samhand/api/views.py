@@ -9,7 +9,7 @@ from uuid import UUID
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -21,7 +21,7 @@ from samhand.exchange.store import event
 from samhand.exchange.submit import submit
 
 from .auth import ApiKeyAuth
-from .problems import problem
+from .problems import PROBLEMS, problem
 from .schemas import AppRecIn, AppRecOut, Assigned, BusinessDocument, DeliveryOut, EventOut, InboxItem, StatusOut
 
 api = NinjaAPI(
@@ -32,17 +32,6 @@ api = NinjaAPI(
     auth=ApiKeyAuth(),
     urls_namespace="api",
 )
-
-
-class Problem(Schema):
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str
-
-
-PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 413: Problem, 422: Problem}
 
 
 @api.exception_handler(Refused)

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from ninja import Query, Router
 
+from samhand.api.problems import PROBLEMS
 from samhand.directory.models import Capability, CommunicationParty
 from samhand.exchange.errors import NotFound, Refused
 
@@ -17,11 +18,10 @@ from . import queries, registry
 from .models import Episode, EpisodeStep
 from .schemas import (
     ApprovalOut, CapabilitiesOut, CommonVersionOut, EpisodeDetailOut, EpisodeMessageOut, EpisodeOut,
-    ExpectedStepOut, PartyOut, Problem, StepOut, TimelineEventOut, TypeVersionsOut,
+    ExpectedStepOut, PartyOut, StepOut, TimelineEventOut, TypeVersionsOut,
 )
 
 router = Router(tags=["chains"])
-PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem}
 MAX_LIMIT = 500
 
 

@@ -9,14 +9,6 @@ from ninja import Schema
 from pydantic import Field
 
 
-class Problem(Schema):
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str
-
-
 class TypeVersionsOut(Schema):
     type: str = Field(description="MsgInfo/Type, code system 8279 (the CPP action)")
     family: str

@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router
 
+from samhand.api.problems import PROBLEMS
 from samhand.directory.models import CommunicationParty, Organisation
 from samhand.exchange import access
 from samhand.exchange.errors import NotFound, Refused
@@ -23,10 +24,9 @@ from . import alerts, clock, downtime, health, manual
 from .models import Alert, Downtime, ManualHandling
 from .models.alerts import ACTIVE
 from .schemas import (AlertMessageOut, AlertOut, ConfirmIn, DowntimeIn, DowntimeOut, ManualFlagOut,
-                      ManualRoutineIn, PartnerHealthOut, Problem, ReconciliationOut)
+                      ManualRoutineIn, PartnerHealthOut, ReconciliationOut)
 
 router = Router(tags=["monitoring"])
-PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 STATES = {"active": ACTIVE, "open": ("open",), "acknowledged": ("acknowledged",), "resolved": ("resolved",),
           "all": ("open", "acknowledged", "resolved")}
 

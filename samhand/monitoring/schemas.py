@@ -10,14 +10,6 @@ from ninja import Schema
 from pydantic import Field
 
 
-class Problem(Schema):
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str
-
-
 class AlertMessageOut(Schema):
     id: UUID | None = Field(None, description="The message id (as POST /messages returned it)")
     msgId: str | None = None
