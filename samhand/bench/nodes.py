@@ -34,6 +34,24 @@ def _drop_postgres(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
+def _wait_for_broker(url: str, timeout: float = 60.0) -> None:
+    """The broker may be restarting (the fault test and the transport tests restart it)."""
+    import time
+
+    from samhand.transports.amqp import AmqpUnavailable
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with AmqpConnection(url, timeout=5) as conn:
+                conn.connect()
+            return
+        except AmqpUnavailable:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
 class TwoNodes:
     def __init__(self, workdir: Path, *, database: str, amqp_url: str, web_workers: int = 1, workers: int = 1,
                  extra_env: dict | None = None):
@@ -79,6 +97,7 @@ class TwoNodes:
     def drain_queues(self) -> int:
         """Queues are named by HER-id and outlive a run: start from empty ones."""
         drained = 0
+        _wait_for_broker(self.amqp_url)
         with AmqpConnection(self.amqp_url) as conn:
             for keys in self.keys:
                 for her_id in keys:

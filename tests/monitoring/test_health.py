@@ -5,7 +5,7 @@ from __future__ import annotations
 from samhand.exchange.models import Delivery
 from samhand.monitoring.models import PartnerStatus
 
-from monhelpers import alerts_of, answer, send
+from monhelpers import DIALOG, alerts_of, answer, send
 from personas import TROMSO_CASE, TROMSO_NURSING, TROMSO_ORG, UNN_MED_TROMSO
 
 
@@ -54,7 +54,8 @@ def test_partner_health_reports_traffic_latency_rejections_and_backlog(unn, trom
     work()
     for n, message_id in enumerate(answered):
         answer(tromso, TROMSO_NURSING, message_id, "2" if n == 0 else "1")
-    send(tromso, sender=TROMSO_NURSING, receiver=UNN_MED_TROMSO)  # queued, not yet dispatched
+    # Tromsø's answer the other way (a dialogue: hospital departments take no logistics messages).
+    send(tromso, sender=TROMSO_NURSING, receiver=UNN_MED_TROMSO, sample=DIALOG)  # queued, not yet dispatched
     work()
     health, other = partner_health([TROMSO_NURSING, TROMSO_CASE])
     assert health["her_id"] == TROMSO_NURSING and "Tromsø kommune" in health["name"]
