@@ -172,6 +172,10 @@ SAMHAND_WORKER_IDLE_SECONDS = float(env_str("SAMHAND_WORKER_IDLE_SECONDS", "0.5"
 SAMHAND_LEASE_SECONDS = env_int("SAMHAND_LEASE_SECONDS", 60, minimum=5)
 SAMHAND_MAX_ATTEMPTS = env_int("SAMHAND_MAX_ATTEMPTS", 10, minimum=1)
 
+# Standard chain (docs/chains.md): close discharged episodes after a grace period, silent ones when idle.
+SAMHAND_CHAIN_DISCHARGE_GRACE_DAYS = env_int("SAMHAND_CHAIN_DISCHARGE_GRACE_DAYS", 7, minimum=1)
+SAMHAND_CHAIN_IDLE_DAYS = env_int("SAMHAND_CHAIN_IDLE_DAYS", 60, minimum=1)
+
 # Monitoring (docs/monitoring.md): receipt watch, alerts, probes, downtime, manual routine.
 SAMHAND_MONITOR_INTERVAL_SECONDS = env_int("SAMHAND_MONITOR_INTERVAL_SECONDS", 15, minimum=1)
 SAMHAND_MONITOR_LOOKBACK_DAYS = env_int("SAMHAND_MONITOR_LOOKBACK_DAYS", 14, minimum=1)
