@@ -27,3 +27,26 @@ class Membership(models.Model):
     def sees_patient_content(self) -> bool:
         # The node operator sees traffic metadata only, never patient content.
         return self.role != self.Role.OPERATOR
+
+
+class LoginThrottle(models.Model):
+    """Failed portal logins per username and client address: the brute-force lock.
+
+    After SAMHAND_LOGIN_MAX_FAILURES failures in a row the pair is locked for
+    SAMHAND_LOGIN_LOCKOUT_SECONDS; while locked the password is not even checked,
+    so a locked login tells an attacker nothing about the password.
+    """
+
+    username = models.CharField(max_length=150)  # as typed, lower-cased
+    ip = models.CharField(max_length=45)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["username", "ip"], name="unique_login_throttle")]
+        verbose_name = _("innloggingssperre")
+        verbose_name_plural = _("innloggingssperrer")
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip}: {self.failures}"

@@ -1,0 +1,28 @@
+"""Daily traffic counts for the dashboard's chart: metadata only, never patient data.
+
+Counting a month of a hospital's messages on every dashboard load is slow; a day that is over
+never changes (a message's created_at is the time the node stored it), so each past day is
+counted once for everyone and kept here. Today is always counted live.
+"""
+
+from django.db import models
+
+
+class TrafficCount(models.Model):
+    day = models.DateField()  # local date (TIME_ZONE)
+    sender_her_id = models.CharField(max_length=10)
+    receiver_her_id = models.CharField(max_length=10)
+    msg_type = models.CharField(max_length=60)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "sender_her_id", "receiver_her_id", "msg_type"],
+                                               name="unique_traffic_count")]
+        indexes = [models.Index(fields=["day"], name="traffic_count_day_idx")]
+
+
+class TrafficDay(models.Model):
+    """A day whose counts are complete in TrafficCount."""
+
+    day = models.DateField(unique=True)
+    counted_at = models.DateTimeField(auto_now_add=True)

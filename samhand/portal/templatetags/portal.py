@@ -1,0 +1,73 @@
+"""Template filters of the portal: Norwegian numbers, party names, masked patient ids, labels."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from .. import labels
+
+register = template.Library()
+
+
+@register.filter
+def tall(value):
+    """A whole number with the locale's digit grouping (nb: 12 345)."""
+    if value in (None, ""):
+        return ""
+    return formats.number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def party(her_id, names):
+    """«Sykepleietjeneste, Tromsø kommune» for a HER-id, from a Names map of the page."""
+    return names.label(her_id) if names is not None and her_id else ""
+
+
+@register.filter
+def masked(patient_id):
+    """A national id as lists show it: the birth date part only (the full id is on the message page)."""
+    if not patient_id:
+        return ""
+    return f"{patient_id[:6]} •••••" if len(patient_id) == 11 else "•" * len(patient_id)
+
+
+@register.filter
+def event_label(kind):
+    return labels.event_label(kind)
+
+
+@register.filter
+def state_label(state):
+    return labels.state_label(state) if state else ""
+
+
+@register.filter
+def state_css(state):
+    return labels.STATE_CSS.get(state, "info")
+
+
+@register.filter
+def apprec_status(code):
+    return labels.apprec_status(code)
+
+
+@register.filter
+def hours_since(value):
+    """Whole hours since a moment, for ages of unanswered messages."""
+    if not value:
+        return ""
+    return int((timezone.now() - value).total_seconds() // 3600)
+
+
+@register.simple_tag
+def age(value):
+    """«3 t» or «2 d 4 t»: the age of an unanswered message, short enough for a table."""
+    if not value:
+        return ""
+    hours = int((timezone.now() - value).total_seconds() // 3600)
+    if hours < 1:
+        return _("under 1 t")
+    days, hours = divmod(hours, 24)
+    return _("%(d)s d %(h)s t") % {"d": days, "h": hours} if days else _("%(h)s t") % {"h": hours}

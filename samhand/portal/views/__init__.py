@@ -1,0 +1,1 @@
+"""Portal pages, one module per page. Every view goes through decorators.member_view."""

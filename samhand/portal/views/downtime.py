@@ -1,0 +1,132 @@
+"""Downtime: what is in force and planned (a four-week calendar and a list); announce
+downtime with a form; end it ("friskmelding"). The monitoring services notify the partners."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from samhand.directory.models import CommunicationParty, Organisation
+from samhand.exchange.errors import Refused
+
+from ..decorators import member_view
+from ..forms import DowntimeForm
+from ..monitoring import model, service
+
+WEEKS = 4
+
+
+def _downtimes(scope) -> list:
+    if scope.all_traffic:
+        return list(model("Downtime").objects.filter(ended_at__isnull=True)
+                    .select_related("party__organisation", "organisation").order_by("start"))
+    return list(service("downtime_for")(scope.organisation))
+
+
+def _calendar(downtimes, today) -> list[list[dict]]:
+    """Weeks (Monday first) of days, each with the downtimes that touch it."""
+    monday = today - timedelta(days=today.weekday())
+    weeks = []
+    for w in range(WEEKS):
+        week = []
+        for d in range(7):
+            day = monday + timedelta(days=7 * w + d)
+            touching = [dt for dt in downtimes
+                        if timezone.localtime(dt.start).date() <= day <= timezone.localtime(dt.expected_end).date()]
+            week.append({"date": day, "today": day == today, "past": day < today, "downtimes": touching})
+        weeks.append(week)
+    return weeks
+
+
+def _unavailable():
+    return model("Downtime") is None or service("downtime_for") is None
+
+
+@member_view
+def downtime_list(request):
+    if _unavailable():
+        return render(request, "portal/downtime.html", {"unavailable": True})
+    now = timezone.now()
+    downtimes = _downtimes(request.scope)
+    for dt in downtimes:
+        dt.state = dt.state_at(now)
+        dt.own = _may_end(request.scope, dt)
+    return render(request, "portal/downtime.html", {
+        "downtimes": downtimes, "weeks": _calendar(downtimes, timezone.localdate()), "now": now,
+        "in_force": [d for d in downtimes if d.state == "in-force"],
+        "planned": [d for d in downtimes if d.state == "planned"]})
+
+
+def _targets(scope) -> list[tuple[str, str]]:
+    """What the user may announce downtime for: the own organisation and its services
+    (the operator: any organisation or service on the directory)."""
+    orgs = Organisation.objects.all() if scope.all_traffic else Organisation.objects.filter(pk=scope.organisation.pk)
+    targets = []
+    for org in orgs.prefetch_related("parties").order_by("name"):
+        targets.append((f"org:{org.her_id}", _("%(name)s – hele organisasjonen") % {"name": org.name}))
+        targets += [(p.her_id, f"{p.name}, {org.name} ({p.her_id})") for p in org.parties.all() if p.active]
+    return targets
+
+
+def _may_end(scope, downtime) -> bool:
+    if not scope.can_manage:
+        return False
+    return scope.all_traffic or downtime.target_organisation.pk == scope.organisation.pk
+
+
+@member_view
+def downtime_new(request):
+    if _unavailable() or service("declare_downtime") is None:
+        return render(request, "portal/downtime_form.html", {"unavailable": True})
+    scope = request.scope
+    if not scope.can_manage:
+        raise PermissionDenied("only meldingsansvarlig, operator and administrator announce downtime")
+    targets = _targets(scope)
+    form = DowntimeForm(request.POST or None, targets=targets,
+                        initial={"start": timezone.localtime().replace(second=0, microsecond=0),
+                                 "expected_end": timezone.localtime().replace(second=0, microsecond=0)
+                                 + timedelta(hours=2)})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        target = data["target"]
+        party = organisation = None
+        if target.startswith("org:"):
+            organisation = Organisation.objects.get(her_id=target[4:])
+        else:
+            party = CommunicationParty.objects.get(her_id=target)
+        try:
+            service("declare_downtime")(party=party, organisation=organisation, planned=data["planned"],
+                                        start=data["start"], expected_end=data["expected_end"],
+                                        description=data["description"], contact=data["contact"],
+                                        by=request.user.get_username())
+        except Refused as exc:
+            form.add_error(None, exc.reason)
+        else:
+            messages.success(request, _("Nedetiden er registrert, og partnernes meldingsansvarlige varsles."))
+            return redirect("portal:downtime")
+    return render(request, "portal/downtime_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_POST
+@member_view
+def downtime_end(request, pk: int):
+    Downtime = model("Downtime")
+    end = service("end_downtime")
+    if Downtime is None or end is None:
+        return render(request, "portal/unavailable.html", {"what": _("Nedetid")}, status=503)
+    downtime = Downtime.objects.select_related("party__organisation", "organisation").filter(pk=pk).first()
+    if downtime is None or not (request.scope.all_traffic or downtime.target_organisation.pk ==
+                                request.scope.organisation.pk):
+        raise Http404(_("Ingen slik nedetid for din organisasjon."))
+    if not _may_end(request.scope, downtime):
+        raise PermissionDenied("only meldingsansvarlig, operator and administrator end downtime")
+    end(downtime, by=request.user.get_username())
+    messages.success(request, _("Nedetiden er avsluttet, og partnerne får friskmelding."))
+    return redirect("portal:downtime")

@@ -1,0 +1,71 @@
+"""The message list with filters, and the search field in every page's header."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from samhand.exchange.access import MessageFilter, message_streams_for_user, messages_for_user, view_for_user
+from samhand.exchange.errors import NotFound
+from samhand.exchange.models import Delivery
+
+from ..decorators import member_view
+from ..forms import MessageFilterForm
+from ..names import Names
+from ..pagination import keyset_page
+
+PAGE_SIZE = 50
+LIST_FIELDS = ("id", "msg_id", "msg_type", "sender_her_id", "receiver_her_id", "patient_id", "created_at",
+               "is_apprec", "apprec_status", "conversation_ref")
+
+
+@member_view
+def message_list(request):
+    form = MessageFilterForm(request.GET or None, scope=request.scope)
+    if form.is_bound and not form.is_valid():
+        return render(request, "portal/messages.html", {"form": form, "page": None}, status=400)
+    filters = form.to_filter() if form.is_bound else MessageFilter()
+    try:
+        streams = [qs.only(*LIST_FIELDS) for qs in message_streams_for_user(request.user, filters)]
+    except PermissionDenied:
+        form.add_error("q", _("Driften ser trafikkdata, ikke pasientopplysninger: søk på MsgId."))
+        return render(request, "portal/messages.html", {"form": form, "page": None}, status=403)
+    page = keyset_page(streams, older=request.GET.get("eldre"), newer=request.GET.get("nyere"), size=PAGE_SIZE)
+    ids = [m.pk for m in page.items]
+    states = dict(Delivery.objects.filter(message_id__in=ids, role=Delivery.Role.PRIMARY)
+                  .values_list("message_id", "state"))
+    for m in page.items:
+        m.primary_state = states.get(m.pk, "")
+    names = Names.for_messages(page.items)
+    base = {k: v for k, v in request.GET.items() if k not in ("eldre", "nyere") and v}
+    return render(request, "portal/messages.html", {
+        "form": form, "page": page, "names": names,
+        "older_url": f"?{urlencode({**base, 'eldre': page.older})}" if page.older else None,
+        "newer_url": f"?{urlencode({**base, 'nyere': page.newer})}" if page.newer else None,
+        "first_url": f"?{urlencode(base)}" if not page.first else None,
+    })
+
+
+@member_view
+def search(request):
+    """The header search: a MsgId (or the node's message id) opens the message; a patient id
+    lists that patient's messages."""
+    q = (request.GET.get("q") or "").strip()
+    if not q:
+        return redirect("portal:messages")
+    try:
+        return redirect("portal:message", view_for_user(request.user, uuid.UUID(q)).message.pk)
+    except (ValueError, NotFound):
+        pass
+    if not (q.isdigit() and len(q) == 11):
+        form = MessageFilterForm({"q": q, "kvitteringer": "on"}, scope=request.scope)
+        if form.is_valid():
+            hits = list(messages_for_user(request.user, form.to_filter()).only("id")[:2])
+            if len(hits) == 1:
+                return redirect("portal:message", hits[0].pk)
+    return redirect(f"{reverse('portal:messages')}?{urlencode({'q': q})}")
