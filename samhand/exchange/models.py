@@ -74,7 +74,10 @@ class MessageContent(models.Model):
     """The stored payload, kept apart so lists never load patient content by accident."""
 
     message = models.OneToOneField(Message, primary_key=True, on_delete=models.CASCADE, related_name="content")
-    payload = models.BinaryField()
+    payload = models.BinaryField()  # the CMS envelope as sent or received: audit and non-repudiation
+    # The verified document under the node's data key (protection.seal), so reading it costs an
+    # AES-GCM decryption instead of a second RSA decryption. Never content in clear.
+    sealed = models.BinaryField(null=True, blank=True)
 
 
 class Delivery(models.Model):
