@@ -55,6 +55,13 @@ def claim(owner: str, limit: int) -> list:
     return ids
 
 
+def claimed(ids: list, owner: str) -> list[Delivery]:
+    """The claimed deliveries with what dispatching them needs, in one query (no locks: each
+    state change re-checks state and owner under a lock)."""
+    return list(Delivery.objects.select_related("message", "message__content", "party", "party__organisation")
+                .filter(id__in=ids, state=Delivery.State.QUEUED, lease_owner=owner).order_by("next_attempt_at"))
+
+
 def lock_claimed(delivery_id, owner: str) -> Delivery | None:
     """Inside a transaction: the delivery, locked, if it is still queued and ours."""
     return (Delivery.objects.select_for_update(of=("self",))
