@@ -24,6 +24,7 @@ from samhand.directory.expiry import expiry_warning_step
 from samhand.exchange.deliver import dispatch_step
 from samhand.monitoring.worker import STEPS as MONITORING_STEPS
 from samhand.transports import network
+from samhand.video.use import note_reminder_step
 
 log = logging.getLogger("samhand.worker")
 
@@ -36,6 +37,7 @@ STEPS: list[tuple[str, Step]] = [
     ("certificate-expiry", expiry_warning_step),
     ("chain-deadlines", deadline_step),
     *MONITORING_STEPS,
+    ("video-note-reminders", note_reminder_step),
 ]
 
 
