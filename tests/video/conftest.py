@@ -4,10 +4,11 @@ and the pipeline tracked it on the standard chain)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import sys
+from pathlib import Path
+
 
 import pytest
-from django.utils import timezone
 
 from msgfactory import with_patient_id
 from personas import TROMSO_NURSING, UNN_MED_TROMSO  # noqa: F401
@@ -35,3 +36,45 @@ def episode(video, unn, work):
     assert response.status_code == 202, response.content
     work()
     return Episode.objects.get(patient_id=PATIENT, state="open")
+
+
+# -- portal people (as tests/portal does it) ------------------------------------------------------
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
+from portalbrowser import browser, page_for  # noqa: E402,F401 - the browser tests' fixtures
+
+PASSWORD = "korrekt-hest-batteri-stift"
+PEOPLE = {
+    "tromso.sykepleier": ("8201000", "saksbehandler"),
+    "unn.lege": ("8100000", "saksbehandler"),
+    "unn.drift": ("8100000", "operator"),
+    "balsfjord.ma": ("8202000", "meldingsansvarlig"),
+}
+
+
+@pytest.fixture
+def people(video):
+    from django.contrib.auth import get_user_model
+
+    from samhand.accounts.models import Membership
+    from samhand.directory.models import Organisation
+
+    model = get_user_model()
+    users = {}
+    for username, (her_id, role) in PEOPLE.items():
+        user = model.objects.create_user(username=username, password=PASSWORD)
+        Membership.objects.create(user=user, organisation=Organisation.objects.get(her_id=her_id), role=role)
+        users[username] = user
+    users["outsider"] = model.objects.create_user(username="outsider", password=PASSWORD)
+    return users
+
+
+@pytest.fixture
+def as_user(people):
+    from django.test import Client
+
+    def login(username: str):
+        client = Client()
+        client.force_login(people[username])
+        return client
+    return login
