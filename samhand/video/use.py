@@ -50,7 +50,8 @@ def record_outcome(meeting: Meeting, actor: Actor, *, outcome: str, duration_min
     first_failure = outcome == "failed" and meeting.status != Meeting.Status.FAILED
     meeting.status = Meeting.Status.HELD if outcome == "held" else Meeting.Status.FAILED
     meeting.outcome_at = clock.now()
-    meeting.duration_minutes = duration_minutes
+    if duration_minutes is not None:  # a correction without a duration keeps the one recorded
+        meeting.duration_minutes = duration_minutes
     meeting.failure_cause = cause.strip() if outcome == "failed" else ""
     meeting.save(update_fields=["status", "outcome_at", "duration_minutes", "failure_cause"])
     if first_failure:
