@@ -45,6 +45,8 @@ def record_outcome(meeting: Meeting, actor: Actor, *, outcome: str, duration_min
     if outcome == "failed" and not cause.strip():
         raise Refused("bad-request", "a technical failure needs its cause", status=400)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.start > clock.now():
+        raise Refused("not-started", "a meeting's outcome is recorded once it has started", status=409)
     if meeting.status not in (Meeting.Status.BOOKED, Meeting.Status.HELD, Meeting.Status.FAILED):
         raise Refused("cancelled", "a cancelled meeting has no outcome", status=409)
     first_failure = outcome == "failed" and meeting.status != Meeting.Status.FAILED
@@ -68,6 +70,8 @@ def record_note(meeting: Meeting, actor: Actor) -> None:
     host = meeting.participants.filter(role=Participant.Role.HOST).first()
     if host is None or host.organisation_id != actor.organisation.pk:
         raise Refused("forbidden", "only the host's organisation records the note", status=403)
+    if meeting.start > clock.now():
+        raise Refused("not-started", "the note is written after the meeting", status=409)
     Meeting.objects.filter(pk=meeting.pk, note_required=True, note_recorded_at__isnull=True).update(
         note_recorded_at=clock.now(), note_recorded_by=actor.name)
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-
 import pytest
+from django.utils import timezone
 
 from msgfactory import with_patient_id
 from personas import TROMSO_NURSING, UNN_MED_TROMSO  # noqa: F401
@@ -43,7 +43,7 @@ def episode(video, unn, work):
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
 from portalbrowser import browser, page_for  # noqa: E402,F401 - the browser tests' fixtures
 
-PASSWORD = "korrekt-hest-batteri-stift"
+from videobooking import PASSWORD  # noqa: E402
 PEOPLE = {
     "tromso.sykepleier": ("8201000", "saksbehandler"),
     "unn.lege": ("8100000", "saksbehandler"),
@@ -78,3 +78,21 @@ def as_user(people):
         client.force_login(people[username])
         return client
     return login
+
+
+class Clock:
+    def __init__(self):
+        self.now = timezone.now().replace(microsecond=0)
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from samhand.video import clock as video_clock
+
+    fake = Clock()
+    monkeypatch.setattr(video_clock, "now", fake)
+    monkeypatch.setattr(video_clock, "today", lambda: timezone.localdate(fake.now))
+    return fake

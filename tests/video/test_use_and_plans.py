@@ -16,24 +16,6 @@ from videobooking import discharge_booking
 pytestmark = pytest.mark.django_db
 
 
-class Clock:
-    def __init__(self):
-        self.now = timezone.now().replace(microsecond=0)
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    from samhand.video import clock as video_clock
-
-    fake = Clock()
-    monkeypatch.setattr(video_clock, "now", fake)
-    monkeypatch.setattr(video_clock, "today", lambda: timezone.localdate(fake.now))
-    return fake
-
-
 @pytest.fixture
 def published(monkeypatch):
     """Events published to the outbox: the real one once it exists, otherwise a stand-in module."""
@@ -65,14 +47,18 @@ def _book(tromso, episode, **changes):
     return Meeting.objects.get(pk=response.json()["id"])
 
 
-def test_technical_failure_appears_in_the_quarter_report_against_the_plan(episode, tromso, unn, published):
+def test_technical_failure_appears_in_the_quarter_report_against_the_plan(episode, tromso, unn, published, clock):
     from samhand.chains.models import Episode
     from samhand.directory.models import Organisation
+    from samhand.exchange.errors import Refused
     from samhand.video import plans, use
 
     failed = _book(tromso, episode)
     held = _book(tromso, episode)
     cancelled = _book(tromso, episode)
+    with pytest.raises(Refused):  # not before the meeting has started
+        use.record_outcome(failed, _actor(unn), outcome="held")
+    clock.now = failed.end
     use.record_outcome(failed, _actor(unn), outcome="failed", cause="Lyd falt ut hos kommunen", duration_minutes=10)
     use.record_outcome(held, _actor(tromso), outcome="held", duration_minutes=40)
     from samhand.video import meetings

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from personas import TROMSO_NURSING, UNN_MED_TROMSO
 
+PASSWORD = "korrekt-hest-batteri-stift"
+
 
 def slot(days: int = 3, hour: int = 10, minutes: int = 45):
     start = (timezone.localtime() + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)

@@ -154,7 +154,7 @@ def video_meeting(request, pk):
         "own": own, "department": department, "is_host_org": bool(host and host.organisation_id == actor.organisation.pk),
         "propose_form": ProposeForm(), "outcome_form": OutcomeForm(),
         "identification": dict(meetings.IDENTIFICATION).get(meeting.identification, ""),
-        "ended": meeting.end <= meetings.clock.now()})
+        "ended": meeting.end <= meetings.clock.now(), "started": meeting.start <= meetings.clock.now()})
 
 
 def _act(request, pk, action, done: str):

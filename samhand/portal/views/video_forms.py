@@ -20,7 +20,7 @@ class BookingForm(forms.Form):
     title = forms.CharField(label=_("Tittel"), max_length=200, required=False,
                             help_text=_("Uten personopplysninger: tittelen står i kalenderinvitasjonen."))
     service = forms.ChoiceField(label=_("Videotjeneste"), required=False)
-    episode = forms.ChoiceField(label=_("Pasientforløp"), required=False,
+    episode = forms.ChoiceField(label=_("Pasientens forløp"), required=False,
                                 help_text=_("Påkrevd for kliniske møter med pasient eller pårørende."))
     room = forms.ChoiceField(label=_("Rom"), required=False)
     start = forms.DateTimeField(label=_("Start"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
