@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-
 from msgfactory import with_patient_id
 from personas import TROMSO_NURSING, UNN_MED_TROMSO  # noqa: F401
 
@@ -42,8 +41,8 @@ def episode(video, unn, work):
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
 from portalbrowser import browser, page_for  # noqa: E402,F401 - the browser tests' fixtures
-
 from videobooking import PASSWORD  # noqa: E402
+
 PEOPLE = {
     "tromso.sykepleier": ("8201000", "saksbehandler"),
     "unn.lege": ("8100000", "saksbehandler"),

@@ -12,7 +12,6 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from icalendar import Calendar
-
 from videobooking import discharge_booking, room_id, service_id, slot
 
 pytestmark = pytest.mark.django_db(transaction=True)  # invitations go out on commit
@@ -40,7 +39,7 @@ def test_municipal_nurse_books_discharge_meeting_with_patient_and_relative(episo
     meeting = Meeting.objects.get(pk=out["id"])
     start, end = datetime.fromisoformat(body["start"]), datetime.fromisoformat(body["end"])
     room_names = set()
-    for role, link in links.items():
+    for link in links.values():
         assert link["url"].startswith(f"{settings.SAMHAND_VIDEO_URL}/{meeting.room_name}?jwt=")
         claims = _claims(link["url"])
         room_names.add(claims["room"])
@@ -98,10 +97,8 @@ def test_municipal_nurse_books_discharge_meeting_with_patient_and_relative(episo
 
 
 def test_room_with_overdue_check_is_refused_for_the_discharge_meeting(episode, tromso):
-    from samhand.video.models import Meeting
-
     # Balsfjord's meeting room is overdue; Tromsø may not use it anyway, so give Tromsø an overdue room.
-    from samhand.video.models import Room
+    from samhand.video.models import Meeting, Room
     room = Room.objects.get(name="Klinisk videorom 2. etasje")
     room.equipment.update(next_due=room.equipment.first().next_due.replace(year=2020))
     response = tromso.post("/video/meetings", discharge_booking(episode))

@@ -11,10 +11,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from videobooking import PASSWORD, room_id, slot
 
 from samhand.access.models import AccessLog
-
-from videobooking import PASSWORD, room_id, slot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,10 +5,9 @@ Reading a meeting's patient data is written to the access log."""
 from __future__ import annotations
 
 import pytest
+from videobooking import discharge_booking, room_id, slot
 
 from samhand.access.models import AccessLog
-
-from videobooking import discharge_booking, room_id, slot
 
 pytestmark = pytest.mark.django_db
 

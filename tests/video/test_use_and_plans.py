@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
-
 from videobooking import discharge_booking
 
 pytestmark = pytest.mark.django_db

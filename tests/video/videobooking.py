@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
-
 from personas import TROMSO_NURSING, UNN_MED_TROMSO
 
 PASSWORD = "korrekt-hest-batteri-stift"
