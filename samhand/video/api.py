@@ -13,7 +13,7 @@ from uuid import UUID
 from django.http import HttpResponse
 from ninja import Field, Router, Schema
 
-from samhand.api.problems import PROBLEMS
+from samhand.api.problems import PROBLEMS, Problem
 
 from . import invitations, meetings, rooms
 from .access import actor_for_client, meeting_for
@@ -131,7 +131,7 @@ def list_services(request):
         for s in services]
 
 
-@router.post("/video/meetings", response={201: MeetingOut, **PROBLEMS},
+@router.post("/video/meetings", response={201: MeetingOut, **PROBLEMS, 503: Problem},
              summary="Book a meeting; every participant gets a personal link (422: unmet checklist or blocked room)")
 def post_meeting(request, body: MeetingIn):
     actor = actor_for_client(request.api_client)

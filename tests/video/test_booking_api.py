@@ -62,9 +62,11 @@ def test_municipal_nurse_books_discharge_meeting_with_patient_and_relative(episo
         assert claims["context"]["user"]["affiliation"] == "member"
         assert claims["lobby"] is True and claims["context"]["features"]["lobby_bypass"] is False
 
-    # A token signed with another secret is refused: the verification above is real.
+    # Before the slot the token is not yet valid, and it is refused with another secret.
+    token = parse_qs(urlsplit(links["patient"]["url"]).query)["jwt"][0]
+    with pytest.raises(jwt.ImmatureSignatureError):
+        jwt.decode(token, settings.SAMHAND_VIDEO_SECRET, algorithms=["HS256"], audience=settings.SAMHAND_VIDEO_AUDIENCE)
     with pytest.raises(jwt.InvalidSignatureError):
-        token = parse_qs(urlsplit(links["patient"]["url"]).query)["jwt"][0]
         jwt.decode(token, "x" * 40, algorithms=["HS256"], audience=settings.SAMHAND_VIDEO_AUDIENCE)
 
     # The episode, patient and both organisations are on the meeting.

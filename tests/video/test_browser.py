@@ -80,6 +80,9 @@ def test_nurse_books_discharge_meeting_unn_confirms_and_use_is_reported(episode,
     assert AccessLog.objects.filter(actor="tromso.sykepleier", purpose="portal-video-meeting").exists()
     page.get_by_text("Informasjon til pasient/pårørende").first.click()
     shot(page, "03-mote-booket")
+    page.get_by_role("link", name="Videomøter").click()
+    assert "Utskrivningsmøte på video" in page.locator("table tbody").inner_text()
+    shot(page, "03b-videomoter-tromso")
 
     # UNN's department confirms the booking; once the meeting has started, UNN records a failure.
     clock.now = meeting.start + timedelta(minutes=5)
