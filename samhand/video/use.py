@@ -14,6 +14,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 
 from samhand.exchange.errors import Refused
+from samhand.exchange.outbox import publish
 
 from . import clock
 from .access import Actor
@@ -23,15 +24,6 @@ log = logging.getLogger(__name__)
 
 OUTCOMES = ("held", "failed")
 FAILURE_EVENT = "video-technical-failure"
-
-
-def _publish(kind: str, *, data: dict, detail: str, actor: str) -> None:
-    try:
-        from samhand.exchange.outbox import publish
-    except ImportError:  # the outbox lands with the lead's branch; nothing to publish to before it
-        log.info("outbox not available; %s not published: %s", kind, detail)
-        return
-    publish(kind, data=data, detail=detail, actor=actor)
 
 
 @transaction.atomic
@@ -57,7 +49,7 @@ def record_outcome(meeting: Meeting, actor: Actor, *, outcome: str, duration_min
     meeting.failure_cause = cause.strip() if outcome == "failed" else ""
     meeting.save(update_fields=["status", "outcome_at", "duration_minutes", "failure_cause"])
     if first_failure:
-        _publish(FAILURE_EVENT, data={"meeting": str(meeting.pk), "cause": meeting.failure_cause,
+        publish(FAILURE_EVENT, data={"meeting": str(meeting.pk), "cause": meeting.failure_cause,
                                       "organisation_her_id": actor.her_id, "purpose": meeting.purpose,
                                       "room": meeting.room_id},
                  detail=f"video meeting {meeting.pk}: {meeting.failure_cause}"[:500], actor=actor.name)
