@@ -33,7 +33,7 @@ def _urls(meeting):
     pages.append(reverse("portal:video_meeting", args=[meeting.pk]))
     posts = [reverse(f"portal:{n}", args=[meeting.pk]) for n in MEETING_POSTS]
     tromso_equipment = Equipment.objects.get(asset_id="TRK-VID-011")
-    posts.append(reverse("portal:video_check", args=[tromso_equipment.pk]))
+    posts.append(reverse("portal:video_check", args=[tromso_equipment.asset_id]))
     return pages, posts
 
 
@@ -72,6 +72,8 @@ def test_persona_matrix_on_every_page(meeting, as_user, client):
         assert tromso.get(url).status_code == 200, url
     for url in posts:
         assert outsider.post(url).status_code == 403, url
+        assert outsider.get(url).status_code == 403, url
+        assert tromso.get(url).status_code == 405, url
         assert balsfjord.post(url, {"outcome": "held", "start": "2030-01-01T10:00"}).status_code == 404, url
     meeting_page = pages[-1]
     assert balsfjord.get(meeting_page).status_code == 404

@@ -62,10 +62,12 @@ def video_rooms(request):
     return render(request, "portal/video/rooms.html", {"rooms": listed, "check_form": CheckForm()})
 
 
+@member_view  # outermost: an outsider gets 403 and an anonymous visitor the login page, even on GET
 @require_POST
-@member_view
-def video_check(request, pk: int):
-    equipment = Equipment.objects.select_related("room").filter(pk=pk, room__organisation=request.scope.organisation).first()
+def video_check(request, pk: str):
+    # ``pk`` is the equipment's asset id (inventarnummer): what the checker reads off the label.
+    equipment = (Equipment.objects.select_related("room")
+                 .filter(asset_id=pk, room__organisation=request.scope.organisation).first())
     if equipment is None:
         raise Http404(_("Intet slikt utstyr for din organisasjon."))
     form = CheckForm(request.POST)
@@ -172,20 +174,20 @@ def _act(request, pk, action, done: str):
     return redirect("portal:video_meeting", pk=meeting.pk)
 
 
-@require_POST
 @member_view
+@require_POST
 def video_cancel(request, pk):
     return _act(request, pk, meetings.cancel_meeting, _("Møtet er avlyst, og deltakerne har fått beskjed."))
 
 
-@require_POST
 @member_view
+@require_POST
 def video_confirm(request, pk):
     return _act(request, pk, meetings.confirm, _("Bestillingen er bekreftet."))
 
 
-@require_POST
 @member_view
+@require_POST
 def video_propose(request, pk):
     form = ProposeForm(request.POST)
     if not form.is_valid():
@@ -198,14 +200,14 @@ def video_propose(request, pk):
     return _act(request, pk, propose, _("Nytt tidspunkt er foreslått for bestilleren."))
 
 
-@require_POST
 @member_view
+@require_POST
 def video_accept(request, pk):
     return _act(request, pk, meetings.accept_proposal, _("Møtet er flyttet til det foreslåtte tidspunktet."))
 
 
-@require_POST
 @member_view
+@require_POST
 def video_outcome(request, pk):
     form = OutcomeForm(request.POST)
     if not form.is_valid():
@@ -219,8 +221,8 @@ def video_outcome(request, pk):
     return _act(request, pk, record, _("Utfallet er registrert."))
 
 
-@require_POST
 @member_view
+@require_POST
 def video_note(request, pk):
     return _act(request, pk, use.record_note, _("Journalnotatet er registrert som skrevet."))
 
