@@ -25,6 +25,7 @@ from samhand.exchange.deliver import dispatch_step
 from samhand.exchange.outbox import subscribers_step
 from samhand.monitoring.worker import STEPS as MONITORING_STEPS
 from samhand.transports import network
+from samhand.video.use import note_reminder_step
 
 log = logging.getLogger("samhand.worker")
 
@@ -41,6 +42,7 @@ STEPS: list[tuple[str, Step]] = [
     ("certificate-expiry", expiry_warning_step),
     ("chain-deadlines", deadline_step),
     *MONITORING_STEPS,
+    ("video-note-reminders", note_reminder_step),
 ]
 
 # Periodic steps run on their own timers, not on every turn of the loop: deadlines are minutes

@@ -11,6 +11,7 @@ from samhand.directory.seed import seed_demo_directory
 from samhand.lib.env import env_bool, env_int
 from samhand.portal import demo_nodes
 from samhand.portal.demo import create_demo_credentials
+from samhand.video.seed import seed_video
 
 
 class Command(BaseCommand):
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         orgs = seed_demo_directory(hosted)
         seed_message_types()
         seed_standard_chain()
+        seed_video()
         ensure_demo_pki(options["pki_bundle"])
         node = create_demo_credentials(url)
         path: Path = options["credentials"]
