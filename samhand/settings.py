@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "samhand.exchange",
     "samhand.chains",
     "samhand.monitoring",
+    "samhand.deviations",
     "samhand.api",
     "samhand.portal",
     "samhand.simulator",
