@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import alerts, auth, dashboard, directory, downtime, episodes, message, messages, reconciliation
+from .views import deviations
 
 app_name = "portal"
 
@@ -23,6 +24,19 @@ urlpatterns = [
     path("avstemming/<int:pk>/bekreft/", reconciliation.confirm, name="reconciliation_confirm"),
     path("adressebok/", directory.directory, name="directory"),
     path("adressebok/<int:pk>/", directory.organisation, name="organisation"),
+    path("avvik/", deviations.inbox, name="deviations"),
+    path("avvik/ny/", deviations.report, name="deviation_new"),
+    path("avvik/rapport/", deviations.quarterly_report, name="deviation_report"),
+    path("avvik/rapport.pdf", deviations.quarterly_pdf, name="deviation_report_pdf"),
+    path("avvik/rutiner/", deviations.governance, name="deviation_governance"),
+    path("avvik/<uuid:pk>/", deviations.case, name="deviation"),
+    path("avvik/<uuid:pk>/bekreft/", deviations.confirm, name="deviation_confirm"),
+    path("avvik/<uuid:pk>/svar/", deviations.answer, name="deviation_answer"),
+    path("avvik/<uuid:pk>/lukk/", deviations.close, name="deviation_close"),
+    path("avvik/<uuid:pk>/avvis/", deviations.reject, name="deviation_reject"),
+    path("avvik/<uuid:pk>/notat/", deviations.note, name="deviation_note"),
+    path("avvik/<uuid:pk>/brudd.pdf", deviations.breach_pdf, name="deviation_breach_pdf"),
+    path("avvik/<uuid:pk>/brudd.json", deviations.breach_json, name="deviation_breach_json"),
     path("logg-inn/", auth.LoginView.as_view(), name="login"),
     path("logg-ut/", auth.LogoutView.as_view(), name="logout"),
 ]
