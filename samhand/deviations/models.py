@@ -142,6 +142,14 @@ class DeviationLink(models.Model):
         ordering = ["id"]
 
 
+ENTRY_LABELS = {
+    "draft": _("automatisk utkast"), "registered": _("registrert"), "sent": _("sendt til ansvarlig part"),
+    "in-treatment": _("under behandling"), "answered": _("besvart"), "closed": _("lukket"), "rejected": _("avvist"),
+    "note": _("internt notat"), "reminder": _("påminnelse"), "escalated": _("eskalert til leder"),
+    "breach": _("personvernbrudd oppdatert"),
+}
+
+
 class DeviationEntry(models.Model):
     """One step on the case's timeline; ``internal`` entries are seen only by ``organisation``."""
 
@@ -156,6 +164,10 @@ class DeviationEntry(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    @property
+    def label(self) -> str:
+        return str(ENTRY_LABELS.get(self.kind, self.kind))
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
