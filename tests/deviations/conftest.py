@@ -25,12 +25,13 @@ def public_url(settings):
 
 
 class Clock:
-    """The deviations' (and monitoring's) now, moved forward by the test."""
+    """The deviations', monitoring's and the chains' now, moved forward by the test."""
 
     def __init__(self, monkeypatch):
         self.offset = timedelta()
         monkeypatch.setattr("samhand.deviations.clock.now", self.now)
         monkeypatch.setattr("samhand.monitoring.clock.now", self.now)
+        monkeypatch.setattr("samhand.chains.clock.now", self.now)
 
     def now(self):
         return timezone.now() + self.offset
