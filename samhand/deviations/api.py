@@ -17,7 +17,7 @@ from samhand.exchange.errors import Refused
 
 from . import actors, breach, patients, services
 from .models import Deviation, State
-from .schemas import (BreachOut, CloseIn, Created, DeviationIn, DeviationItem, DeviationOut, EntryOut, LinkOut,
+from .schemas import (BreachIn, BreachOut, CloseIn, Created, DeviationIn, DeviationItem, DeviationOut, EntryOut, LinkOut,
                       ReasonIn, TextIn)
 
 router = Router(tags=["deviations"])
@@ -152,3 +152,23 @@ def breach_export(request, id: UUID, format: str = Query("json")):
         response["Content-Disposition"] = f'attachment; filename="brudd-{d.pk}.pdf"'
         return response
     return JsonResponse(breach.notification(d, entries))
+
+
+BREACH_FIELDS = {"possibleBreach": "possible_breach", "nature": "breach_nature",
+                 "personCategories": "breach_person_categories", "persons": "breach_persons",
+                 "recordCategories": "breach_record_categories", "records": "breach_records",
+                 "consequences": "breach_consequences", "contact": "breach_contact",
+                 "notifiedAt": "breach_notified_at"}
+
+
+@router.post("/deviations/{id}/breach", response={200: BreachOut, **PROBLEMS},
+             summary="Record the breach notification fields (either party)")
+def breach_update(request, id: UUID, body: BreachIn):
+    actor = _actor(request)
+    d = actors.case_for(actor, id)
+    given = {BREACH_FIELDS[k]: v for k, v in body.dict(exclude_unset=True).items() if v is not None}
+    if not given.get("possible_breach", d.possible_breach):
+        raise Refused("not-a-breach", "the deviation is not marked as a possible personal-data breach "
+                      "(send possibleBreach: true)", status=409)
+    d = services.update_breach(actor, d, **given)
+    return 200, BreachOut(deadline=breach.deadline(d), hoursLeft=breach.hours_left(d))

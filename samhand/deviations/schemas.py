@@ -98,3 +98,17 @@ class CloseIn(Schema):
 
 class ReasonIn(Schema):
     reason: str
+
+
+class BreachIn(Schema):
+    """The notification fields (GDPR art. 33(3)); omitted fields stay as they are."""
+
+    possibleBreach: bool | None = None
+    nature: str | None = None
+    personCategories: str | None = None
+    persons: int | None = None
+    recordCategories: str | None = None
+    records: int | None = None
+    consequences: str | None = None
+    contact: str | None = None
+    notifiedAt: datetime | None = None

@@ -64,21 +64,33 @@ def test_breach_clock_counts_down_from_discovery_and_exports_the_fields(handlers
     clock.advance(hours=30)
     assert 31.5 <= tromso.get(f"/deviations/{case_id}").json()["breach"]["hoursLeft"] <= 32.1
 
+    filled = tromso.post(f"/deviations/{case_id}/breach", {
+        "nature": "Epikrise med helseopplysninger sendt til feil kommune", "personCategories": "pasienter",
+        "persons": 1, "recordCategories": "helseopplysninger", "records": 1,
+        "consequences": "Uvedkommende kan ha lest helseopplysninger", "contact": "personvernombud@tromso.example.no"})
+    assert filled.status_code == 200, filled.content
+    assert unn.post(f"/deviations/{case_id}/breach", {"records": 2}).status_code == 200  # either party
     exported = tromso.get(f"/deviations/{case_id}/breach")
     assert exported.status_code == 200
     n = exported.json()
     for key in ("natureOfBreach", "dataSubjects", "records", "likelyConsequences", "measures", "contactPoint",
                 "timeline"):
         assert key in n
+    assert n["natureOfBreach"] == "Epikrise med helseopplysninger sendt til feil kommune"
+    assert n["dataSubjects"] == {"categories": "pasienter", "approximateNumber": 1}
+    assert n["records"] == {"categories": "helseopplysninger", "approximateNumber": 2}
+    assert n["contactPoint"] == "personvernombud@tromso.example.no"
+    assert n["likelyConsequences"] == "Uvedkommende kan ha lest helseopplysninger"
     assert n["timeline"]["discoveredAt"].startswith(discovered.isoformat()[:16])
     assert [e["kind"] for e in n["timeline"]["events"]][:2] == ["registered", "sent"]
+    assert "breach" in [e["kind"] for e in n["timeline"]["events"]]
     assert 31.5 <= n["timeline"]["hoursLeft"] <= 32.1
 
     pdf = tromso.get(f"/deviations/{case_id}/breach", format="pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Mulig brudd på personopplysningssikkerheten" in text and "72 timer" in text
-    assert "Timer igjen" in text
+    assert "Timer igjen" in text and "personvernombud@tromso.example.no" in text
 
     clock.advance(hours=40)  # past the 72 hours
     assert tromso.get(f"/deviations/{case_id}").json()["breach"]["hoursLeft"] < 0

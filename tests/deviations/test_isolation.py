@@ -20,7 +20,8 @@ def case_id(handlers, tromso):
 ROUTES = [("get", "/deviations/{id}", None), ("get", "/deviations/{id}/breach", None),
           ("post", "/deviations/{id}/confirm", {}), ("post", "/deviations/{id}/answer", {"text": "x"}),
           ("post", "/deviations/{id}/close", {"cause": "x", "measures": "y"}),
-          ("post", "/deviations/{id}/reject", {"reason": "x"}), ("post", "/deviations/{id}/notes", {"text": "x"})]
+          ("post", "/deviations/{id}/reject", {"reason": "x"}), ("post", "/deviations/{id}/notes", {"text": "x"}),
+          ("post", "/deviations/{id}/breach", {"records": 5})]
 
 
 def _call(caller, method, path, body):
