@@ -35,6 +35,7 @@ urlpatterns = [
     path("avvik/<uuid:pk>/lukk/", deviations.close, name="deviation_close"),
     path("avvik/<uuid:pk>/avvis/", deviations.reject, name="deviation_reject"),
     path("avvik/<uuid:pk>/notat/", deviations.note, name="deviation_note"),
+    path("avvik/<uuid:pk>/brudd/", deviations.breach_fields, name="deviation_breach"),
     path("avvik/<uuid:pk>/brudd.pdf", deviations.breach_pdf, name="deviation_breach_pdf"),
     path("avvik/<uuid:pk>/brudd.json", deviations.breach_json, name="deviation_breach_json"),
     path("logg-inn/", auth.LoginView.as_view(), name="login"),

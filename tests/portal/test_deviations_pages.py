@@ -30,7 +30,7 @@ def _case_urls(case) -> dict[str, str]:
            for name in ("deviation", "deviation_breach_pdf", "deviation_breach_json")}
     post = {name: reverse(f"portal:{name}", kwargs={"pk": case.pk})
             for name in ("deviation_confirm", "deviation_answer", "deviation_close", "deviation_reject",
-                         "deviation_note")}
+                         "deviation_note", "deviation_breach")}
     return {**{k: ("get", v) for k, v in get.items()}, **{k: ("post", v) for k, v in post.items()}}
 
 
@@ -128,3 +128,20 @@ def test_quarterly_report_and_governance_pages(traffic, as_user):
     english = unn.get(reverse("portal:deviations")).content.decode()
     assert "Report a deviation" in english and "To answer by us" in english
     assert "Quarterly report" in unn.get(reverse("portal:deviation_report")).content.decode()
+
+
+def test_breach_fields_in_the_portal_and_the_link_from_a_message(traffic, as_user):
+    case = _report(traffic, possible_breach=True)
+    unn = as_user("unn.ma")
+    message_page = unn.get(reverse("portal:message", kwargs={"pk": traffic["to_tromso"].pk})).content.decode()
+    assert f'{reverse("portal:deviation_new")}?melding={traffic["to_tromso"].pk}' in message_page
+    page = unn.get(reverse("portal:deviation", kwargs={"pk": case.pk})).content.decode()
+    assert "Opplysninger til meldingen (art. 33)" in page and "igjen av 72" in page
+    unn.post(reverse("portal:deviation_breach", kwargs={"pk": case.pk}),
+             {"breach_nature": "Innlagt-melding til feil kommune", "breach_persons": "1"})
+    case.refresh_from_db()
+    assert case.breach_nature == "Innlagt-melding til feil kommune" and case.breach_persons == 1
+    exported = unn.get(reverse("portal:deviation_breach_json", kwargs={"pk": case.pk})).json()
+    assert exported["natureOfBreach"] == "Innlagt-melding til feil kommune"
+    pdf = unn.get(reverse("portal:deviation_breach_pdf", kwargs={"pk": case.pk}))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -144,6 +144,8 @@ def case(request, pk):
     if d.possible_breach:
         context["breach_deadline"] = breach.deadline(d)
         context["hours_left"] = breach.hours_left(d)
+        context["breach_form"] = BreachForm(initial={f: getattr(d, f) for f in BreachForm.base_fields},
+                                            label_suffix="")
     return render(request, "portal/deviations/case.html", context)
 
 
@@ -191,6 +193,31 @@ def reject(request, pk):
 def note(request, pk):
     return _act(request, pk, lambda a, d, p: services.note(a, d, p.get("text", "")),
                 _("Det interne notatet er lagret."))
+
+
+class BreachForm(forms.Form):
+    breach_nature = forms.CharField(label=_l("Bruddets art"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    breach_person_categories = forms.CharField(label=_l("Kategorier registrerte"), required=False, max_length=300)
+    breach_persons = forms.IntegerField(label=_l("Omtrentlig antall registrerte"), required=False, min_value=0)
+    breach_record_categories = forms.CharField(label=_l("Kategorier personopplysninger"), required=False,
+                                               max_length=300)
+    breach_records = forms.IntegerField(label=_l("Omtrentlig antall registreringer"), required=False, min_value=0)
+    breach_consequences = forms.CharField(label=_l("Sannsynlige konsekvenser"), required=False,
+                                          widget=forms.Textarea(attrs={"rows": 2}))
+    breach_contact = forms.CharField(label=_l("Kontaktpunkt"), required=False, max_length=300)
+
+
+@member_view
+@require_POST
+def breach_fields(request, pk):
+    actor, d = _case(request, pk)
+    form = BreachForm(request.POST)
+    if not d.possible_breach or not form.is_valid():
+        messages.error(request, _("Opplysningene om bruddet ble ikke lagret."))
+    else:
+        services.update_breach(actor, d, **{k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
+        messages.success(request, _("Opplysningene om bruddet er lagret."))
+    return redirect("portal:deviation", pk=d.pk)
 
 
 @member_view
