@@ -117,6 +117,7 @@ def test_breach_clock_quarterly_chart_and_english(traffic, page_for):
     english.locator("canvas#chart-avvik").wait_for()
     english.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-avvik'))")
     assert "Quarterly report" in english.locator("main").inner_text()
+    assert re.search(r"Cooperation deviations Q[1-4] 20\d\d", english.locator("h1").inner_text())
     shot(english, "avvik-09-report-en")
     english.goto(f"/avvik/{breach.pk}/")
     assert "of 72 left" in english.locator("#breach-clock").inner_text()

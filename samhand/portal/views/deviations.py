@@ -261,10 +261,15 @@ def quarterly_report(request):
     quarters = []
     y, n = quarterly.quarter_of(timezone.localdate())
     for _i in range(8):
-        quarters.append((y, n))
+        quarters.append((y, n, _quarter_label(y, n)))
         y, n = (y, n - 1) if n > 1 else (y - 1, 4)
-    return render(request, "portal/deviations/quarterly.html", {"r": report, "quarters": quarters,
-                                                                "chart": json.loads(json.dumps(report.chart))})
+    return render(request, "portal/deviations/quarterly.html", {
+        "r": report, "quarters": quarters, "label": _quarter_label(year, q),
+        "chart": json.loads(json.dumps(report.chart))})
+
+
+def _quarter_label(year: int, quarter: int) -> str:
+    return _("%(year)s K%(quarter)s") % {"year": year, "quarter": quarter}
 
 
 @member_view
