@@ -12,6 +12,7 @@ effective date, and the older versions stay as the history.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from datetime import date, datetime, time
 from pathlib import Path
@@ -31,8 +32,14 @@ class ProcedureError(ValueError):
     pass
 
 
+@functools.cache
+def _read_shipped() -> str:
+    return DATA.read_text(encoding="utf-8")
+
+
 def _shipped() -> dict:
-    return json.loads(DATA.read_text(encoding="utf-8"))
+    # Parsed afresh each time: callers may change what they get (it is their copy).
+    return json.loads(_read_shipped())
 
 
 def defaults(code: str) -> dict:

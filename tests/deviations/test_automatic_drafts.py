@@ -188,3 +188,28 @@ def test_downtime_overrun_and_manual_reconciliation_publish_and_give_drafts(hand
     assert (difference.reporter.her_id, difference.responsible.her_id) == ("8100000", "8201000")
     redeliver()
     assert Deviation.objects.filter(rule__in=("downtime-overrun", "reconciliation-difference")).count() == 2
+
+
+def test_repeated_negative_apprecs_from_one_partner_give_one_more_draft(handlers, unn, tromso, work):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from samhand.deviations import procedures
+
+    procedures.approve("deviation", text="Terskel 2 for gjentatte negative kvitteringer.",
+                       parameters={"repeatedNegativeThreshold": 2}, approved_by="SSU", approved_on=date(2026, 1, 1),
+                       decision_reference="SSU-sak 10/2026", effective_from=timezone.now())
+    sent = [send_admission(unn) for _ in range(3)]
+    work()
+    for message_id in sent:
+        delivery = Delivery.objects.get(message_id=message_id, her_id=TROMSO_NURSING)
+        assert tromso.post(f"/messages/{delivery.pk}/apprec",
+                           {"status": "2", "errors": [{"code": "E35", "text": "Ukjent pasient"}]}).status_code == 202
+    work()
+    drain(SUBSCRIBER)
+    assert Deviation.objects.filter(rule="apprec-negative").count() == 3
+    repeated = Deviation.objects.get(rule="apprec-repeated")
+    assert (repeated.reporter.her_id, repeated.responsible.her_id) == ("8100000", "8201000")
+    redeliver()
+    assert Deviation.objects.filter(rule__in=("apprec-negative", "apprec-repeated")).count() == 4
