@@ -33,8 +33,7 @@ Step = Callable[[str], int]
 
 STEPS: list[tuple[str, Step]] = [
     ("dispatch", dispatch_step),
-    ("amqp-receive", network.receive_step),
-    ("amqp-errors", network.error_step),
+    ("amqp-receive", network.receive_step),  # every hosted party's _async and _error queue at once
     # Secondary work (chain tracking, the manual-routine ledger, deviations …) from the event feed.
     ("subscribers", subscribers_step),
     ("certificate-expiry", expiry_warning_step),
