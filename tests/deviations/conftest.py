@@ -7,13 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from devhelpers import INNLAGT, UNN_HANDLER, UNN_LEADER
 from msgfactory import readdress
 from personas import TROMSO_NURSING, UNN_MED_TROMSO
-
-INNLAGT = "Pasientlogistikk_Innlagt_pasient_v1-6_Ny.xml"
-
-UNN_HANDLER = "avvik.meldinger@unn.example.no"
-UNN_LEADER = "klinikksjef@unn.example.no"
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from personas import UNN_MED_TROMSO
-from conftest import UNN_HANDLER
+from devhelpers import UNN_HANDLER
 
 pytestmark = pytest.mark.django_db
 

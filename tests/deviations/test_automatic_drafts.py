@@ -10,7 +10,7 @@ from samhand.deviations.models import Deviation
 from samhand.exchange.models import Delivery, Event, SubscriberCursor
 from samhand.exchange.outbox import drain, publish
 
-from conftest import INNLAGT
+from devhelpers import INNLAGT
 from msgfactory import readdress
 from personas import TROMSO_NURSING, UNN_MED_TROMSO
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import UNN_HANDLER, UNN_LEADER
+from devhelpers import UNN_HANDLER, UNN_LEADER
 from personas import UNN_MED_TROMSO
 
 pytestmark = pytest.mark.django_db
