@@ -46,6 +46,7 @@ STEPS: list[tuple[str, Step]] = [
 # and days, and a busy worker should spend its turns on messages. (Monitoring's rules gate
 # themselves with SAMHAND_MONITOR_INTERVAL_SECONDS.)
 EVERY: dict[str, float] = {"certificate-expiry": 3600.0, "chain-deadlines": 30.0}
+EVERY["deviation-deadlines"] = 60.0  # answer deadlines are weeks; reminders and escalation need no hurry
 
 
 def worker_name() -> str:

@@ -135,3 +135,10 @@ def test_procedures_are_versioned_approved_and_read_by_other_rooms(seeded, clock
     guideline = AgreementDocument.objects.get(kind="appendix", number="7")
     assert guideline.parent.kind == "agreement" and "elektronisk samhandling" in guideline.title
     assert procedures.dispute_route()[0].startswith("Strategisk samarbeidsutvalg")
+
+
+def test_the_deadline_step_runs_in_the_worker():
+    from samhand.deviations.worker import deadline_step
+    from samhand.worker import EVERY, STEPS
+
+    assert ("deviation-deadlines", deadline_step) in STEPS and EVERY["deviation-deadlines"] > 0
