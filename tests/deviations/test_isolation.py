@@ -67,3 +67,10 @@ def test_drafts_are_seen_by_the_reporting_side_only(handlers, unn, tromso):
     assert tromso.post(f"/deviations/{draft.pk}/confirm", {}).status_code == 409
     assert [d["id"] for d in unn.get("/deviations").json()] == [str(draft.pk)]
     assert DeviationLink.objects.count() == 0
+
+
+def test_the_routes_are_in_the_openapi_document(db, client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in ("/api/v1/deviations", "/api/v1/deviations/{id}", "/api/v1/deviations/{id}/confirm",
+                 "/api/v1/deviations/{id}/answer", "/api/v1/deviations/{id}/close", "/api/v1/deviations/{id}/reject"):
+        assert path in paths, path
