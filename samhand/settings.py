@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "samhand.chains",
     "samhand.monitoring",
     "samhand.video",
+    "samhand.deviations",
     "samhand.api",
     "samhand.portal",
     "samhand.simulator",

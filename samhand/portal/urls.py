@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import alerts, auth, dashboard, directory, downtime, episodes, message, messages, reconciliation
 from .views import video
+from .views import deviations
 
 app_name = "portal"
 
@@ -37,6 +38,20 @@ urlpatterns = [
     path("video/moter/<uuid:pk>/utfall/", video.video_outcome, name="video_outcome"),
     path("video/moter/<uuid:pk>/notat/", video.video_note, name="video_note"),
     path("video/planer/", video.video_plans, name="video_plans"),
+    path("avvik/", deviations.inbox, name="deviations"),
+    path("avvik/ny/", deviations.report, name="deviation_new"),
+    path("avvik/rapport/", deviations.quarterly_report, name="deviation_report"),
+    path("avvik/rapport.pdf", deviations.quarterly_pdf, name="deviation_report_pdf"),
+    path("avvik/rutiner/", deviations.governance, name="deviation_governance"),
+    path("avvik/<uuid:pk>/", deviations.case, name="deviation"),
+    path("avvik/<uuid:pk>/bekreft/", deviations.confirm, name="deviation_confirm"),
+    path("avvik/<uuid:pk>/svar/", deviations.answer, name="deviation_answer"),
+    path("avvik/<uuid:pk>/lukk/", deviations.close, name="deviation_close"),
+    path("avvik/<uuid:pk>/avvis/", deviations.reject, name="deviation_reject"),
+    path("avvik/<uuid:pk>/notat/", deviations.note, name="deviation_note"),
+    path("avvik/<uuid:pk>/brudd/", deviations.breach_fields, name="deviation_breach"),
+    path("avvik/<uuid:pk>/brudd.pdf", deviations.breach_pdf, name="deviation_breach_pdf"),
+    path("avvik/<uuid:pk>/brudd.json", deviations.breach_json, name="deviation_breach_json"),
     path("logg-inn/", auth.LoginView.as_view(), name="login"),
     path("logg-ut/", auth.LogoutView.as_view(), name="logout"),
 ]

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from samhand.chains.seed import seed_message_types, seed_standard_chain
+from samhand.deviations.procedures import seed_procedures
 from samhand.directory.demo_pki import ensure_demo_pki
 from samhand.directory.seed import seed_demo_directory
 from samhand.lib.env import env_bool, env_int
@@ -44,6 +45,7 @@ class Command(BaseCommand):
         seed_message_types()
         seed_standard_chain()
         seed_video()
+        seed_procedures()  # the approved procedures and the agreement, with its parties
         ensure_demo_pki(options["pki_bundle"])
         node = create_demo_credentials(url)
         path: Path = options["credentials"]
