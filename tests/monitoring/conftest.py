@@ -33,3 +33,28 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
     return Clock(monkeypatch)
+
+
+class MonitoringMail:
+    """The mail monitoring sent: the outbox without the deviations app's drafts to confirm (it
+    also mails one for a negative AppRec or a missing receipt, through its own subscriber)."""
+
+    def __init__(self, outbox: list):
+        self._outbox = outbox
+
+    def _mine(self) -> list:
+        return [m for m in self._outbox if not m.subject.startswith("Avviksutkast")]
+
+    def __len__(self) -> int:
+        return len(self._mine())
+
+    def __getitem__(self, index):
+        return self._mine()[index]
+
+    def __iter__(self):
+        return iter(self._mine())
+
+
+@pytest.fixture
+def mailoutbox(mailoutbox):
+    return MonitoringMail(mailoutbox)
