@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import oidc
 from .views import alerts, auth, dashboard, directory, downtime, episodes, message, messages, reconciliation
 
 app_name = "portal"
@@ -25,4 +26,6 @@ urlpatterns = [
     path("adressebok/<int:pk>/", directory.organisation, name="organisation"),
     path("logg-inn/", auth.LoginView.as_view(), name="login"),
     path("logg-ut/", auth.LogoutView.as_view(), name="logout"),
+    path("logg-inn/helseid/", oidc.oidc_login, name="oidc_login"),
+    path("logg-inn/helseid/svar/", oidc.oidc_callback, name="oidc_callback"),
 ]
