@@ -133,7 +133,9 @@ def exchange_code(code: str, redirect_uri: str, verifier: str) -> dict:
     audience = settings.SAMHAND_OIDC_ASSERTION_AUDIENCE or token_endpoint
     auth = PrivateKeyJWT(audience, headers={"kid": settings.SAMHAND_OIDC_KEY_ID or key.thumbprint()},
                          claims={"exp": int(time.time()) + 60})
-    session = OAuth2Session(settings.SAMHAND_OIDC_CLIENT_ID, key, token_endpoint_auth_method=auth,
+    # The key as PEM: every Authlib version takes that for private_key_jwt.
+    session = OAuth2Session(settings.SAMHAND_OIDC_CLIENT_ID, key.as_pem(private=True).decode(),
+                            token_endpoint_auth_method=auth,
                             redirect_uri=redirect_uri)
     session.timeout = HTTP_TIMEOUT
     try:
