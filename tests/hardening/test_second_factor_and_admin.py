@@ -191,3 +191,8 @@ def test_admin_is_off_in_production_unless_asked_for():
     on = subprocess.run([sys.executable, "-c", code], env={**base, "SAMHAND_ADMIN": "1"}, capture_output=True,
                         text=True, check=True)
     assert (off.stdout.strip(), on.stdout.strip()) == ("off", "on")
+
+
+def test_the_login_page_in_english(otp_on, db):
+    page = Client().get("/logg-inn/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "One-time code from the authenticator app" in page
