@@ -233,8 +233,9 @@ INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "samhand.securit
 MIDDLEWARE.insert(0, "samhand.security.middleware.TrustedProxyMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
                   "django_otp.middleware.OTPMiddleware")
-MIDDLEWARE.append("samhand.security.middleware.SecurityHeadersMiddleware")
-MIDDLEWARE.insert(1, "samhand.api.middleware.ApiBodyLimitMiddleware")  # 413 / T99 problem details
+# Outermost after the proxy fix: every response (redirects and refusals too) gets the CSP.
+MIDDLEWARE.insert(1, "samhand.security.middleware.SecurityHeadersMiddleware")
+MIDDLEWARE.insert(2, "samhand.api.middleware.ApiBodyLimitMiddleware")  # 413 / T99 problem details
 # Reverse proxies in front of the node (CIDRs): X-Forwarded-For/-Proto believed from these only.
 SAMHAND_TRUSTED_PROXIES = env_list("SAMHAND_TRUSTED_PROXIES")
 if SAMHAND_TRUSTED_PROXIES:
