@@ -109,4 +109,10 @@ def install(site=None) -> None:
     site.has_permission = _has_permission(site.has_permission)
     _logged_methods()
     blind_registered(site)
+    # django-otp's device admin shows the TOTP secrets: an admin could copy another user's second
+    # factor. Devices are managed with `samhand signin totp` only.
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if site.is_registered(TOTPDevice):
+        site.unregister(TOTPDevice)
     site._samhand_hardened = True

@@ -196,3 +196,12 @@ def test_admin_is_off_in_production_unless_asked_for():
 def test_the_login_page_in_english(otp_on, db):
     page = Client().get("/logg-inn/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "One-time code from the authenticator app" in page
+
+
+def test_the_admin_shows_no_totp_secrets(admin_user):
+    from django.contrib import admin
+
+    assert not admin.site.is_registered(TOTPDevice)
+    client = Client()
+    client.force_login(admin_user[0])
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
