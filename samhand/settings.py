@@ -242,3 +242,45 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("SAMHAND_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Security hardening (docs/security.md) -------------------------------------------------
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "samhand.security"]
+# First: REMOTE_ADDR becomes the client address through trusted proxies only.
+MIDDLEWARE.insert(0, "samhand.security.middleware.TrustedProxyMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "django_otp.middleware.OTPMiddleware")
+# Outermost after the proxy fix: every response (redirects and refusals too) gets the CSP.
+MIDDLEWARE.insert(1, "samhand.security.middleware.SecurityHeadersMiddleware")
+MIDDLEWARE.insert(2, "samhand.api.middleware.ApiBodyLimitMiddleware")  # 413 / T99 problem details
+# Reverse proxies in front of the node (CIDRs): X-Forwarded-For/-Proto believed from these only.
+SAMHAND_TRUSTED_PROXIES = env_list("SAMHAND_TRUSTED_PROXIES")
+if SAMHAND_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SAMHAND_ALLOW_SQLITE = env_bool("SAMHAND_ALLOW_SQLITE", False)
+# The Django admin: on in the demo and tests, off in production unless SAMHAND_ADMIN=1.
+SAMHAND_ADMIN_ENABLED = env_bool("SAMHAND_ADMIN", LOCAL_MODE)
+# Second factor (TOTP) for password logins: always in production; the demo may go without.
+SAMHAND_OTP_REQUIRED = MODE == "production" or env_bool("SAMHAND_OTP_REQUIRED", False)
+OTP_TOTP_ISSUER = "samhand"
+SAMHAND_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("SAMHAND_LOGIN_MAX_FAILURES_PER_ADDRESS", 20, minimum=1)
+SAMHAND_LOGIN_MAX_FAILURES_PER_MINUTE = env_int("SAMHAND_LOGIN_MAX_FAILURES_PER_MINUTE", 100, minimum=1)
+# OpenID Connect (HelseID): issuer, client id and the client's private key (private_key_jwt).
+SAMHAND_OIDC_ISSUER = env_str("SAMHAND_OIDC_ISSUER", "")
+SAMHAND_OIDC_CLIENT_ID = env_str("SAMHAND_OIDC_CLIENT_ID", "")
+SAMHAND_OIDC_PRIVATE_KEY = env_str("SAMHAND_OIDC_PRIVATE_KEY", "")  # path to a PEM or JWK file
+SAMHAND_OIDC_KEY_ID = env_str("SAMHAND_OIDC_KEY_ID", "")
+SAMHAND_OIDC_ASSERTION_AUDIENCE = env_str("SAMHAND_OIDC_ASSERTION_AUDIENCE", "")  # default: token endpoint
+SAMHAND_OIDC_REDIRECT_URL = env_str("SAMHAND_OIDC_REDIRECT_URL", "")
+SAMHAND_OIDC_SCOPES = env_str("SAMHAND_OIDC_SCOPES", "openid profile helseid://scopes/identity/hpr_number "
+                              "helseid://scopes/identity/pid")
+SAMHAND_OIDC_HPR_CLAIM = env_str("SAMHAND_OIDC_HPR_CLAIM", "helseid://claims/hpr/hpr_number")
+SAMHAND_OIDC_PID_CLAIM = env_str("SAMHAND_OIDC_PID_CLAIM", "helseid://claims/identity/pid")
+SAMHAND_OIDC_ORG_CLAIM = env_str("SAMHAND_OIDC_ORG_CLAIM", "helseid://claims/client/claims/orgnr_parent")
+# HTTPS: HSTS and redirect in production (health and metrics answer plain HTTP for probes).
+SECURE_HSTS_SECONDS = env_int("SAMHAND_HSTS_SECONDS", 0 if LOCAL_MODE else 365 * 24 * 3600, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SAMHAND_HSTS_INCLUDE_SUBDOMAINS", not LOCAL_MODE)
+SECURE_HSTS_PRELOAD = env_bool("SAMHAND_HSTS_PRELOAD", not LOCAL_MODE)
+SECURE_SSL_REDIRECT = env_bool("SAMHAND_SSL_REDIRECT", not LOCAL_MODE)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+# The debug page and error mails mask every setting that holds a URL with credentials.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "samhand.security.reporting.CredentialMaskingFilter"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,7 +9,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", health, name="health"),
     path("metrics", metrics_view, name="metrics"),
-    path("admin/", admin.site.urls),
+    # Off in production unless SAMHAND_ADMIN=1 (samhand.security.admin_hardening).
+    *([path("admin/", admin.site.urls)] if settings.SAMHAND_ADMIN_ENABLED else []),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("samhand.portal.urls")),
 ]

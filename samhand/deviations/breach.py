@@ -46,7 +46,7 @@ def notification(deviation: Deviation, entries, now: datetime | None = None) -> 
 
 
 def render_pdf(deviation: Deviation, entries) -> bytes:
-    from weasyprint import HTML  # needs Pango, as the manual routine
+    from samhand.lib.pdf import html_to_pdf  # WeasyPrint with a deny-all URL fetcher (needs Pango)
 
     data = notification(deviation, entries)
-    return HTML(string=render_to_string("deviations/breach.html", {"d": deviation, "n": data})).write_pdf()
+    return html_to_pdf(render_to_string("deviations/breach.html", {"d": deviation, "n": data}))

@@ -101,6 +101,6 @@ def _chart(rows: list[Row], labels: dict) -> dict:
 
 
 def render_pdf(report: QuarterReport) -> bytes:
-    from weasyprint import HTML
+    from samhand.lib.pdf import html_to_pdf  # WeasyPrint with a deny-all URL fetcher
 
-    return HTML(string=render_to_string("deviations/quarterly.html", {"r": report})).write_pdf()
+    return html_to_pdf(render_to_string("deviations/quarterly.html", {"r": report}))

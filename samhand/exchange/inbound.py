@@ -14,6 +14,7 @@ from django.db import transaction
 
 from samhand import cms, kith
 from samhand.directory.services import party_by_her_id
+from samhand.kith.redact import redact_values
 
 from . import protection
 from .apprec import answer
@@ -34,7 +35,7 @@ class Received:
 
 
 def _transport_error(code: str, reason: str, *, her_id: str = "", kind=NodeEvent.Kind.TRANSPORT) -> Received:
-    NodeEvent.objects.create(kind=kind, code=code, her_id=her_id, detail=reason[:2000], actor="transport")
+    NodeEvent.objects.create(kind=kind, code=code, her_id=her_id, detail=redact_values(reason)[:2000], actor="transport")
     return Received(False, code, reason)
 
 
@@ -72,7 +73,7 @@ def receive(raw: bytes, *, to_her_id: str, transport_sender: str | None = None) 
         # HITS 1168: signature and certificate errors are answered with S01/S02/S03.
         errors.insert(0, kith.KithError(opened.error.code, opened.error.text))
         NodeEvent.objects.create(kind=NodeEvent.Kind.SECURITY, code=opened.error.code, her_id=msghead.sender.her_id,
-                                 actor="transport", detail=opened.error.text[:2000])
+                                 actor="transport", detail=redact_values(opened.error.text)[:2000])
     with transaction.atomic():
         existing = Message.objects.filter(sender_her_id=msghead.sender.her_id, msg_id=msghead.msg_id).first()
         if existing is not None:

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from samhand import cms, kith
 from samhand.directory.services import party_by_her_id
+from samhand.kith.redact import redact_values
 
 from . import protection
 from .checks import check_msghead, parse
@@ -35,7 +36,7 @@ def submit(client, raw: bytes, *, actor: str | None = None) -> Submitted:
         return _submit(client, raw, actor)
     except Refused as refused:
         NodeEvent.objects.create(kind=NodeEvent.Kind.SECURITY if refused.status == 403 else NodeEvent.Kind.REFUSED,
-                                 code=refused.code, actor=actor, detail=refused.reason[:2000])
+                                 code=refused.code, actor=actor, detail=redact_values(refused.reason)[:2000])
         raise
 
 

@@ -42,15 +42,17 @@ def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
         raise KithError("T01", "message is empty")
 
     resolver = _DenyResolver()
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-    )
-    parser.resolvers.add(resolver)
     try:
-        root = etree.fromstring(data, parser)
+        try:
+            root = etree.fromstring(data, _parser(resolver, huge_tree=False))
+        except etree.XMLSyntaxError as exc:
+            if not _is_size_limit(exc):
+                raise
+            # libxml2's own limits (a text node or comment of 10 MB) are below ours: the size was
+            # checked above, so a document under the limit is parsed with them lifted. Depth is
+            # still limited: a too-deep document fails the first parse with another error.
+            resolver = _DenyResolver()
+            root = etree.fromstring(data, _parser(resolver, huge_tree=True))
     except etree.XMLSyntaxError as exc:
         raise KithError("T01", f"not well-formed XML: {exc.msg}") from None
     if resolver.requested:
@@ -60,6 +62,17 @@ def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
         raise KithError("T01", "XML with a document type declaration (DOCTYPE/DTD) is not accepted")
     _check_depth(root)
     return root
+
+
+def _parser(resolver: _DenyResolver, *, huge_tree: bool) -> etree.XMLParser:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=huge_tree)
+    parser.resolvers.add(resolver)
+    return parser
+
+
+def _is_size_limit(exc: etree.XMLSyntaxError) -> bool:
+    text = (exc.msg or "").lower()
+    return "xml_parse_huge" in text or "too big" in text or "too long" in text or "huge" in text
 
 
 def _check_depth(root: etree._Element) -> None:

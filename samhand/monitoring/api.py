@@ -43,10 +43,41 @@ def _organisation_ids(client) -> set[int]:
                                                                                         flat=True))
 
 
+def _whole_organisation_ids(client) -> set[int]:
+    """Organisations every active party of which this key acts for (it sees all their alerts)."""
+    mine = _her_ids(client)
+    whole = set()
+    for org_id in _organisation_ids(client):
+        theirs = set(CommunicationParty.objects.filter(organisation_id=org_id, active=True)
+                     .values_list("her_id", flat=True))
+        if theirs and theirs <= mine:
+            whole.add(org_id)
+    return whole
+
+
+def _visible_alerts(client):
+    """The alerts of the organisations this key acts for as a whole; for an organisation it acts
+    for only in part (one department), only alerts about messages its own parties sent or got."""
+    mine = _her_ids(client)
+    whole = _whole_organisation_ids(client)
+    partial = _organisation_ids(client) - whole
+    own_messages = Q(items__message__sender_her_id__in=mine) | Q(items__message__deliveries__her_id__in=mine)
+    return Alert.objects.filter(Q(organisation_id__in=whole) | (Q(organisation_id__in=partial) & own_messages))
+
+
+def _own_items(client, alert: Alert) -> set[str] | None:
+    """The HER-ids whose messages this key may see on the alert (None: all of them)."""
+    return None if alert.organisation_id in _whole_organisation_ids(client) else _her_ids(client)
+
+
 # --- alerts ------------------------------------------------------------------
 
-def _alert_out(alert: Alert) -> AlertOut:
+def _alert_out(alert: Alert, only_her_ids: set[str] | None = None) -> AlertOut:
     items = list(alert.items.select_related("message"))
+    if only_her_ids is not None:
+        items = [i for i in items if i.message is not None and (
+            i.message.sender_her_id in only_her_ids
+            or i.message.deliveries.filter(her_id__in=only_her_ids).exists())]
     return AlertOut(
         id=alert.pk, kind=alert.kind, severity=alert.severity, state=alert.state,
         organisationHerId=alert.organisation.her_id, partnerHerId=alert.partner_her_id,
@@ -62,8 +93,7 @@ def _alert_out(alert: Alert) -> AlertOut:
 
 
 def _alert(client, alert_id: UUID) -> Alert:
-    alert = (Alert.objects.select_related("organisation")
-             .filter(pk=alert_id, organisation_id__in=_organisation_ids(client)).first())
+    alert = _visible_alerts(client).select_related("organisation").filter(pk=alert_id).distinct().first()
     if alert is None:
         raise NotFound(str(alert_id))
     return alert
@@ -74,23 +104,25 @@ def _alert(client, alert_id: UUID) -> Alert:
 def list_alerts(request, state: str = Query("active", description="active, open, acknowledged, resolved or all")):
     if state not in STATES:
         raise Refused("bad-request", f"state must be one of {', '.join(STATES)}", status=400)
-    found = (Alert.objects.select_related("organisation")
-             .filter(organisation_id__in=_organisation_ids(request.api_client), state__in=STATES[state])
+    client = request.api_client
+    found = (_visible_alerts(client).select_related("organisation").filter(state__in=STATES[state]).distinct()
              .order_by("-opened_at")[:500])
-    return 200, [_alert_out(a) for a in found]
+    return 200, [_alert_out(a, _own_items(client, a)) for a in found]
 
 
 @router.post("/alerts/{id}/acknowledge", response={200: AlertOut, **PROBLEMS},
              summary="Acknowledge an alert: someone is on it (no escalation)")
 def acknowledge(request, id: UUID):
     client = request.api_client
-    return 200, _alert_out(alerts.acknowledge_alert(_alert(client, id), by=client.system))
+    alert = alerts.acknowledge_alert(_alert(client, id), by=client.system)
+    return 200, _alert_out(alert, _own_items(client, alert))
 
 
 @router.post("/alerts/{id}/resolve", response={200: AlertOut, **PROBLEMS}, summary="Resolve an alert")
 def resolve(request, id: UUID):
     client = request.api_client
-    return 200, _alert_out(alerts.resolve_alert(_alert(client, id), by=client.system))
+    alert = alerts.resolve_alert(_alert(client, id), by=client.system)
+    return 200, _alert_out(alert, _own_items(client, alert))
 
 
 # --- downtime ----------------------------------------------------------------
@@ -154,11 +186,29 @@ def end_downtime(request, id: int):
 
 # --- partner health ----------------------------------------------------------
 
+def _health_scope(client) -> set[str]:
+    """The key's own parties, and every HER-id of the organisations they exchanged messages with
+    (SAMHAND_PARTNER_LOOKBACK_DAYS): a key reads the health of its partners, not of everyone."""
+    from . import conf
+    from .parties import organisations_of_her_ids, partners_of
+
+    mine = _her_ids(client)
+    since = clock.now() - conf.partner_lookback()
+    partner_orgs = organisations_of_her_ids(partners_of(mine, since)) - _organisation_ids(client)
+    partner_her_ids = set(CommunicationParty.objects.filter(organisation_id__in=partner_orgs)
+                          .values_list("her_id", flat=True))
+    partner_her_ids |= set(Organisation.objects.filter(pk__in=partner_orgs).values_list("her_id", flat=True))
+    return mine | partner_her_ids
+
+
 @router.get("/partners/health", response={200: list[PartnerHealthOut], **PROBLEMS},
             summary="Health of partners: traffic, AppRec latency, rejections, backlog, suspected down")
 def partners_health(request, herIds: str = Query(..., description="Comma-separated HER-ids")):
-    _her_ids(request.api_client)
     wanted = [h.strip() for h in herIds.split(",") if h.strip()][:200]
+    allowed = _health_scope(request.api_client)
+    refused = [h for h in wanted if h not in allowed]
+    if refused:
+        raise Refused("forbidden", f"not this key's parties or their partners: {', '.join(refused)}", status=403)
     return 200, [PartnerHealthOut(
         herId=h["her_id"], name=h["name"], organisation=h["organisation"], status=h["status"],
         statusLabel=h["status_label"], suspectedSince=h["since"], reason=h["reason"],

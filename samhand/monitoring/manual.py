@@ -86,9 +86,9 @@ def _record(message: Message, waiting: list[Delivery], *, by: str, reason: str, 
 
 
 def render_pdf(context: dict) -> bytes:
-    from weasyprint import HTML  # imported here: needs Pango (Debian libpango-1.0-0, libpangoft2-1.0-0)
+    from samhand.lib.pdf import html_to_pdf  # a deny-all URL fetcher: the PDF fetches nothing
 
-    return HTML(string=render_to_string("monitoring/manual_routine.html", context)).write_pdf()
+    return html_to_pdf(render_to_string("monitoring/manual_routine.html", context))
 
 
 def _context(message: Message, msghead: kith.MsgHead, waiting: list[Delivery], *, by: str, reason: str, now) -> dict:

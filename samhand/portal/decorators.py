@@ -20,6 +20,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, resolve_url
 
 from samhand.accounts.scope import scope_for
+from samhand.security import twofactor
 
 LAST_ACTIVE = "samhand_last_active"
 
@@ -48,6 +49,9 @@ def member_view(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
+            return _to_login(request)
+        if not twofactor.satisfied(request):  # a session without the second factor never sees a page
+            logout(request)
             return _to_login(request)
         now = time.time()
         last = request.session.get(LAST_ACTIVE)

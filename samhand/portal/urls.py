@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import oidc
 from .views import alerts, auth, dashboard, directory, downtime, episodes, message, messages, reconciliation
 from .views import video
 from .views import deviations
@@ -54,4 +55,6 @@ urlpatterns = [
     path("avvik/<uuid:pk>/brudd.json", deviations.breach_json, name="deviation_breach_json"),
     path("logg-inn/", auth.LoginView.as_view(), name="login"),
     path("logg-ut/", auth.LogoutView.as_view(), name="logout"),
+    path("logg-inn/helseid/", oidc.oidc_login, name="oidc_login"),
+    path("logg-inn/helseid/svar/", oidc.oidc_callback, name="oidc_callback"),
 ]

@@ -10,7 +10,7 @@ from django.urls import URLPattern, reverse
 from samhand.portal import urls as portal_urls
 
 POST_ONLY = {"alert_ack", "alert_resolve", "downtime_end", "manual_pdf", "reconciliation_confirm"}
-OPEN = {"login", "logout"}
+OPEN = {"login", "logout", "oidc_login", "oidc_callback"}  # sign-in pages answer anyone
 
 
 def _every_page(traffic) -> list[tuple[str, str]]:
