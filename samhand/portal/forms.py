@@ -10,11 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from samhand.exchange.access import MessageFilter
 
-from . import choices
+from . import choices, search
 
 
 class MessageFilterForm(forms.Form):
-    q = forms.CharField(label=_("MsgId eller pasient-id"), required=False, max_length=100)
+    q = forms.CharField(label=_("MsgId, fødselsnummer eller partner"), required=False, max_length=100,
+                        help_text=_("Hele MsgId eller begynnelsen av den (minst 6 tegn), fødselsnummer eller "
+                                    "D-nummer (mellomrom går fint), eller navnet på en partner."))
     type = forms.ChoiceField(label=_("Meldingstype"), required=False)
     partner = forms.ChoiceField(label=_("Partner"), required=False)
     state = forms.ChoiceField(label=_("Status"), required=False)
@@ -36,7 +38,9 @@ class MessageFilterForm(forms.Form):
             exclude=None if scope is None or scope.all_traffic else scope.organisation)]
         self.fields["state"].choices = [("", _("Alle statuser")), *choices.states()]
         if scope is not None and not scope.sees_content:
-            self.fields["q"].label = _("MsgId")
+            self.fields["q"].label = _("MsgId eller partner")
+            self.fields["q"].help_text = _("Hele MsgId eller begynnelsen av den (minst 6 tegn), eller navnet "
+                                           "på en partner.")
 
     def clean(self):
         data = super().clean()
@@ -44,17 +48,33 @@ class MessageFilterForm(forms.Form):
             self.add_error("til", _("Til-dato kan ikke være før fra-dato."))
         return data
 
+    @property
+    def search(self) -> search.Query:
+        """How the search text is understood (MsgId prefix, identity number, partner name)."""
+        if not hasattr(self, "_search"):
+            patients = self.scope is None or self.scope.sees_content
+            self._search = search.interpret(self.cleaned_data.get("q") or "", patients_allowed=patients)
+        return self._search
+
+    @property
+    def msg_id_prefix(self) -> str:
+        return self.search.value if self.search.kind == "msgid" else ""
+
     def to_filter(self) -> MessageFilter:
+        """The filter without the MsgId: the list matches ``msg_id_prefix`` as a prefix itself."""
         data = self.cleaned_data
-        q = (data.get("q") or "").strip()
-        patient_id = q if q.isdigit() and len(q) == 11 else ""
+        found = self.search
         tz = timezone.get_current_timezone()
         since = datetime.combine(data["fra"], time.min, tzinfo=tz) if data.get("fra") else None
         until = datetime.combine(data["til"] + timedelta(days=1), time.min, tzinfo=tz) if data.get("til") else None
+        partners = choices.partner_her_ids(data.get("partner") or "")
+        if found.kind == "partner" and not partners:
+            partners = found.her_ids
         return MessageFilter(
-            msg_type=data.get("type") or "", partner_her_ids=choices.partner_her_ids(data.get("partner") or ""),
-            state=data.get("state") or "", since=since, until=until, patient_id=patient_id,
-            msg_id="" if patient_id or not q else q, include_apprecs=bool(data.get("kvitteringer")))
+            msg_type=data.get("type") or "", partner_her_ids=partners,
+            state=data.get("state") or "", since=since, until=until,
+            patient_id=found.value if found.kind == "patient" else "",
+            include_apprecs=bool(data.get("kvitteringer")) or found.kind == "msgid")
 
 
 class DowntimeForm(forms.Form):
