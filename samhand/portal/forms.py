@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from samhand.exchange.access import MessageFilter
@@ -93,14 +93,50 @@ class DowntimeForm(forms.Form):
     contact = forms.CharField(label=_("Kontakt under nedetiden"), max_length=300, required=False,
                               help_text=_("Navn og telefon partnerne kan ringe."))
 
+    confirm_past = forms.BooleanField(
+        label=_("Ja, nedetiden er planlagt, men startet allerede"), required=False,
+        help_text=_("Kryss av om starten i fortiden er riktig. Pågår en nedetid som ikke var planlagt, velg "
+                    "«Ikke planlagt» i stedet."))
+
+    # A planned downtime may start a few minutes ago (the form was filled in slowly).
+    PAST_GRACE = timedelta(minutes=10)
+
     def __init__(self, *args, targets=(), **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = list(targets)
+        self.asks_past = False
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("expected_end")
         if start and end and end <= start:
             self.add_error("expected_end", _("Forventet slutt må være etter start."))
+        if data.get("planned") and start and start < timezone.now() - self.PAST_GRACE and not data.get("confirm_past"):
+            # A question, not a refusal: it may be a late registration, or it was not planned at all.
+            self.asks_past = True
+            self.add_error("confirm_past", _("Starten %(start)s er i fortiden. Er det riktig at nedetiden var "
+                                             "planlagt? Kryss av for å bekrefte, eller velg «Ikke planlagt».")
+                           % {"start": formats.date_format(timezone.localtime(start), "SHORT_DATETIME_FORMAT")})
         return data
+
+
+class DowntimeChangeForm(forms.Form):
+    """Edit or extend a downtime: new expected end, description, contact (S8)."""
+
+    expected_end = forms.DateTimeField(label=_("Ny forventet slutt"),
+                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    description = forms.CharField(label=_("Beskrivelse"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    contact = forms.CharField(label=_("Kontakt under nedetiden"), max_length=300, required=False,
+                              help_text=_("Navn og telefon partnerne kan ringe."))
+
+    def __init__(self, *args, start=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.start = start
+
+    def clean_expected_end(self):
+        end = self.cleaned_data["expected_end"]
+        if self.start is not None and end <= self.start:
+            raise forms.ValidationError(_("Forventet slutt må være etter start."))
+        return end
