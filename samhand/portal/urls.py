@@ -13,6 +13,7 @@ urlpatterns = [
     path("meldinger/<uuid:pk>/innhold/", message.message_content, name="message_content"),
     path("meldinger/<uuid:pk>/manuell-rutine.pdf", message.manual_routine_pdf, name="manual_pdf"),
     path("forlop/", episodes.episodes, name="episodes"),
+    path("forlop/<uuid:pk>/", episodes.episode_detail, name="episode"),
     path("varsler/", alerts.alert_list, name="alerts"),
     path("varsler/<uuid:pk>/kvitter/", alerts.acknowledge, name="alert_ack"),
     path("varsler/<uuid:pk>/los/", alerts.resolve, name="alert_resolve"),
