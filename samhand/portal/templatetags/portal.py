@@ -88,3 +88,22 @@ def msgtype(context, code):
     if code == "APPREC" or not code:
         return type_name(code or "")
     return names.get(code) or code
+
+
+ID_TYPES = {"FNR": _("fødselsnummer"), "DNR": _("D-nummer"), "HNR": _("H-nummer"), "FHN": _("felles hjelpenummer")}
+
+
+@register.filter
+def verdi(value):
+    """A value from a document as a Norwegian reader expects it (29.01.2018 kl. 10:00, Ja/Nei)."""
+    from samhand.monitoring.readable import format_value
+
+    if value in (None, ""):
+        return ""
+    return format_value(str(value))
+
+
+@register.filter
+def idtype(code):
+    """«fødselsnummer» for FNR (code system 8116)."""
+    return str(ID_TYPES.get(code, code or ""))
