@@ -83,7 +83,7 @@ def episode_detail(request, pk):
     try:
         episode = queries.episode_for(sorted(scope.her_ids), pk)
     except NotFound:
-        raise Http404(_("Ingen slik pasientforløp for din organisasjon.")) from None
+        raise Http404(_("Ikke noe slikt pasientforløp for din organisasjon.")) from None
     queries.record_reads([episode], actor_kind="user", actor=scope.username, purpose="portal-episode",
                          her_ids=scope.her_ids)
     now = timezone.now()
