@@ -59,7 +59,11 @@ def manual_routine_pdf(message: Message, *, by: str, reason: str = "", actor_kin
 
 
 def _reason(waiting: list[Delivery]) -> str:
-    states = ", ".join(sorted({d.get_state_display() for d in waiting}))
+    now = clock.now()
+    states = ", ".join(sorted({
+        "holdt tilbake under mottakers nedetid"
+        if d.state == Delivery.State.QUEUED and _downtime_of(d.her_id, now) is not None
+        else str(d.get_state_display()) for d in waiting}))
     return f"ikke mottatt elektronisk ({states})"
 
 

@@ -23,7 +23,8 @@ OVERFLOW = """() => {
   const bad = [];
   const doc = document.documentElement;
   if (doc.scrollWidth > doc.clientWidth + 1) bad.push(`page ${doc.scrollWidth} > ${doc.clientWidth}`);
-  for (const el of document.querySelectorAll('.panel, .card, main > section, .table-wrap, .content-box, .filters')) {
+  // A wide data table may scroll inside its .table-wrap; one that stacks into cards must not need to.
+  for (const el of document.querySelectorAll('.panel, .card, main > section, .table-wrap:has(> table.stack), .content-box, .filters')) {
     if (el.scrollWidth > el.clientWidth + 1) bad.push(`${el.className || el.tagName} #${el.id} ${el.scrollWidth} > ${el.clientWidth}`);
   }
   return bad;

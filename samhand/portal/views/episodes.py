@@ -8,8 +8,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samhand.chains import queries as chain_queries
+from samhand.chains.typenames import type_names
+from samhand.exchange.errors import NotFound
+
 from ..decorators import member_view
 from ..names import Names
+from .downtime import duration_text
 
 
 def _queries():
@@ -73,10 +78,7 @@ STATE_LABELS = {
 def episode_detail(request, pk):
     """One episode: the chain drawn as steps (done, waiting on whom, late), its messages and
     deadlines. Names the patient, so the view is logged like a read."""
-    from samhand.chains import queries
-    from samhand.chains.typenames import type_names
-    from samhand.exchange.errors import NotFound
-
+    queries = chain_queries
     scope = request.scope
     if not scope.sees_content:
         raise PermissionDenied("episodes carry patient data")
@@ -111,8 +113,6 @@ def episode_detail(request, pk):
                    *(h for e in entries for h in (e.sender_her_id, e.receiver_her_id))])
     for st in steps:
         if st["overdue_by"] is not None:
-            from .downtime import duration_text
-
             st["overdue_text"] = duration_text(st["overdue_by"])
     for e in entries:
         e.type_name = types.get(e.msg_type) or e.msg_type
