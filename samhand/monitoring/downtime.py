@@ -114,7 +114,6 @@ def change_downtime(downtime: Downtime, *, expected_end: datetime, description: 
             subject, body = texts.downtime_change(downtime, org, previous_end=previous[0])
             mail.enqueue(f"downtime:{downtime.pk}:change:{stamp}:{org.pk}", to=mail.meldingsansvarlig(org),
                          subject=subject, body=body, organisation=org)
-    forget_held()
     return downtime
 
 

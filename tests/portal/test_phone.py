@@ -37,7 +37,7 @@ def scene(episodes, unn, work):
     message, and a manual handling on the reconciliation list."""
     from samhand.directory.models import Organisation
     from samhand.monitoring.alerts import Finding, raise_finding
-    from samhand.monitoring.downtime import declare_downtime, forget_held
+    from samhand.monitoring.downtime import declare_downtime
     from samhand.monitoring.manual import manual_routine_pdf
 
     from msgfactory import with_patient_id
@@ -55,7 +55,6 @@ def scene(episodes, unn, work):
                      start=now - timedelta(minutes=5), expected_end=now + timedelta(hours=3),
                      description="Fagsystemet er nede etter oppdatering.", contact="IT-vakt, 77 00 00 00",
                      by="tromso.ma")
-    forget_held()
     response = unn.send(with_patient_id(INNLAGT, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING,
                                         national_id=TROMSO_PATIENT))
     work()
@@ -63,8 +62,7 @@ def scene(episodes, unn, work):
 
     held = Message.objects.get(pk=response.json()["id"])
     manual_routine_pdf(held, by="unn.ma")
-    yield {**episodes, "held": held}
-    forget_held()
+    return {**episodes, "held": held}
 
 
 def _phone(browser, live_server, width=360):

@@ -58,7 +58,7 @@ def test_content_shows_the_labels_the_pdf_has(traffic, as_user):
 @pytest.fixture
 def tromso_down(traffic, unn, work):
     """Tromsø kommune announces unplanned downtime until 00:06 tomorrow; UNN then sends it a message."""
-    from samhand.monitoring.downtime import declare_downtime, forget_held
+    from samhand.monitoring.downtime import declare_downtime
 
     now = timezone.now()
     end = timezone.localtime(now + timedelta(days=1)).replace(hour=0, minute=6, second=0, microsecond=0)
@@ -66,15 +66,13 @@ def tromso_down(traffic, unn, work):
                                 start=now - timedelta(minutes=5), expected_end=end,
                                 description="Fagsystemet er nede.", contact="IT-vakt Tromsø, 77 00 00 00",
                                 by="tromso.ma")
-    forget_held()
     response = unn.send(with_patient_id(INNLAGT, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING,
                                         national_id=TROMSO_PATIENT))
     assert response.status_code == 202
     work()
     from samhand.exchange.models import Message
 
-    yield {"downtime": downtime, "held": Message.objects.get(pk=response.json()["id"]), "end": end}
-    forget_held()  # the dispatch claim caches who is held, per process
+    return {"downtime": downtime, "held": Message.objects.get(pk=response.json()["id"]), "end": end}
 
 
 def test_held_messages_are_explained_to_the_sender_and_shown_to_the_one_that_is_down(tromso_down, as_user):
