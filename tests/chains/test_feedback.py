@@ -43,6 +43,8 @@ def test_feedback_waits_on_the_municipality_not_only_its_case_handling_office(un
     assert waiting["state"] == "expected"
     # Who must act: Tromsø kommune (the organisation that received LOG_UTSKRIVNINGSKLAR), any service.
     assert waiting["actor"].her_id == TROMSO_ORG and waiting["actor"].any_service
+    expected = {e["step"]: e for e in episode["expected"]}
+    assert expected["tilbakemelding"]["waitingOn"] == TROMSO_ORG and expected["tilbakemelding"]["anyService"]
 
 
 @pytest.mark.parametrize("by_conversation", [False, True])
