@@ -104,6 +104,8 @@ def change_downtime(downtime: Downtime, *, expected_end: datetime, description: 
             raise Refused("conflict", "the downtime has ended; announce a new one", status=409)
         if expected_end <= downtime.start:
             raise Refused("bad-request", "expectedEnd must be after start", status=400)
+        if abs((expected_end - downtime.expected_end).total_seconds()) < 60:
+            expected_end = downtime.expected_end  # a form shows minutes: the same minute is no change
         previous = (downtime.expected_end, downtime.description, downtime.contact)
         if previous == (expected_end, description.strip(), contact.strip()):
             return downtime

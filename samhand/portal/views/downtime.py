@@ -189,7 +189,7 @@ def downtime_edit(request, pk: int):
         messages.error(request, _("Nedetiden er avsluttet. Varsle en ny om det trengs."))
         return redirect("portal:downtime")
     form = DowntimeChangeForm(request.POST or None, start=downtime.start, initial={
-        "expected_end": timezone.localtime(downtime.expected_end).replace(tzinfo=None),
+        "expected_end": timezone.localtime(downtime.expected_end).replace(tzinfo=None, second=0, microsecond=0),
         "description": downtime.description, "contact": downtime.contact})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
