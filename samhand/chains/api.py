@@ -121,8 +121,14 @@ def _episode_out(episode: Episode) -> EpisodeOut:
             flags=list(e.flags), note=e.note or None) for e in episode.entries.all()],
         expected=[ExpectedStepOut(step=s.step.key, title=s.step.title, types=list(s.step.message_types),
                                   fromRole=s.step.sender_role, toRole=s.step.receiver_role, dueAt=s.due_at,
-                                  overdue=s.state == EpisodeStep.State.OVERDUE, mandatory=s.step.mandatory)
+                                  overdue=s.state == EpisodeStep.State.OVERDUE, mandatory=s.step.mandatory,
+                                  **_waiting_on(episode, s))
                   for s in queries.outstanding(episode)])
+
+
+def _waiting_on(episode: Episode, step: EpisodeStep) -> dict:
+    actor = queries.actor_of(episode, step)
+    return {"waitingOn": actor.her_id or None, "anyService": actor.any_service}
 
 
 def _step_out(s: EpisodeStep) -> StepOut:

@@ -30,6 +30,7 @@ FLAG_TEXT = {
     rules.LATE: "sendt etter fristen",
     rules.WRONG_SIDE: "sendt av feil part i forløpet",
     rules.AFTER_CLOSE: "kom etter at forløpet var avsluttet",
+    rules.WRONG_PARTY: "svarer ikke fra organisasjonen som fikk meldingen den svarer på",
 }
 
 
@@ -210,6 +211,10 @@ def _apply(ctx: Context, defn: ChainStep | None, message, a: Arrival, linked, pe
     flags: list[str] = []
     if defn is not None and _wrong_side(defn, a, episode):
         flags.append(rules.WRONG_SIDE)
+    if defn is not None and not _answers_trigger(defn, a, linked, episode):
+        # A feedback from another organisation than the one asked does not fulfil the step.
+        flags.append(rules.WRONG_PARTY)
+        defn = entry.step = None
     after_discharge = defn is not None and defn.trigger_id is not None and board.defs[defn.trigger_id].closes_episode
     if episode.state == Episode.State.CLOSED and not after_discharge:
         flags.append(rules.AFTER_CLOSE)  # an Epikrise after discharge is normal, anything else is late
@@ -247,6 +252,23 @@ def _wrong_side(defn: ChainStep, a: Arrival, episode: Episode) -> bool:
     side = SIDE_OF_ROLE[defn.sender_role]
     from_hospital = _org(a.sender) == episode.hospital_org_her_id
     return (side == "hospital") != from_hospital
+
+
+def _answers_trigger(defn: ChainStep, a: Arrival, linked: list[EpisodeMessage], episode: Episode) -> bool:
+    """A step that answers its trigger (requires a link, e.g. the feedback on LOG_UTSKRIVNINGSKLAR)
+    may come from any service of the organisation that received the trigger message: the chain's
+    role (case-handling service) says where the hospital sends, not which service of the
+    municipality answers (HISD 80806 §9.4: «kommunen» gives notice; FOR-2011-11-18-1115 §11)."""
+    if not defn.requires_link or defn.trigger_id is None:
+        return True
+    triggers = [e for e in linked if e.step_id == defn.trigger_id]
+    if not triggers:
+        return True
+    sender_org = _org(a.sender)
+    receivers = {e.receiver_her_id for e in triggers}
+    orgs = set(EpisodeParty.objects.filter(episode=episode, her_id__in=receivers)
+               .values_list("organisation_her_id", flat=True)) | receivers
+    return sender_org in orgs or (a.sender.her_id or "") in receivers
 
 
 def _cancel(board: rules.Board, episode: Episode, entry: EpisodeMessage, target: EpisodeMessage, at) -> int:

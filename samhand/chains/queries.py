@@ -17,7 +17,7 @@ from samhand.access.models import AccessLog
 from samhand.exchange.errors import NotFound
 
 from . import clock
-from .models import Episode, EpisodeMessage, EpisodeParty, EpisodeStep
+from .models import SIDE_OF_ROLE, Episode, EpisodeMessage, EpisodeParty, EpisodeStep, Role
 
 STATES = ("open", "overdue", "closed", "cancelled", "all")
 OUTSTANDING = (EpisodeStep.State.EXPECTED, EpisodeStep.State.OVERDUE)
@@ -71,6 +71,47 @@ def outstanding(episode: Episode) -> list[EpisodeStep]:
     return sorted(steps, key=lambda s: (s.due_at is None, s.due_at.timestamp() if s.due_at else 0, s.step.position))
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who must act on a step: a service (HER-id) or, when any of its services may, an organisation."""
+
+    her_id: str
+    role: str  # the chain role (Role value)
+    any_service: bool = False
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label) if self.role in Role.values else self.role
+
+
+def actor_of(episode: Episode, step: EpisodeStep) -> Actor:
+    """The party that must send ``step`` (prefetched episode, see ``with_details``).
+
+    A step answers what its trigger brought: the municipal service that received the trigger
+    message (its whole organisation when the step answers by link, like the feedback on
+    LOG_UTSKRIVNINGSKLAR, which any service of the municipality may give), or the hospital service
+    that sent or received it. Without a trigger message, the episode's hospital or municipality.
+    """
+    d = step.step
+    side = SIDE_OF_ROLE.get(d.sender_role, "")
+    parties = {p.her_id: p for p in episode.parties.all()}
+    trigger = None
+    if d.trigger_id is not None:
+        trigger = next((s.entry for s in episode.steps.all() if s.step_id == d.trigger_id), None)
+    if trigger is not None:
+        for her_id in (trigger.receiver_her_id, trigger.sender_her_id):
+            party = parties.get(her_id)
+            if party is not None and party.side == side:
+                if d.requires_link and party.organisation_her_id:
+                    return Actor(party.organisation_her_id, d.sender_role, any_service=True)
+                return Actor(her_id, d.sender_role)
+    if side == "hospital":
+        return Actor(episode.hospital_org_her_id, d.sender_role, any_service=True)
+    if side == "municipality" and episode.municipality_org_her_id:
+        return Actor(episode.municipality_org_her_id, d.sender_role, any_service=True)
+    return Actor("", d.sender_role)
+
+
 # -- the portal -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -82,6 +123,7 @@ class NextStep:
     due_at: datetime | None
     overdue: bool
     mandatory: bool
+    actor: Actor | None = None
 
 
 @dataclass(frozen=True)
@@ -99,23 +141,34 @@ class EpisodeSummary:
     upcoming: tuple[NextStep, ...]
     overdue: bool
     flagged_messages: int
+    partner_her_id: str = ""  # the other side: the municipality for the hospital, and the reverse
 
 
-def _next(step: EpisodeStep) -> NextStep:
+def _next(step: EpisodeStep, episode: Episode | None = None) -> NextStep:
     d = step.step
     return NextStep(d.key, d.title, tuple(d.message_types), d.sender_role, step.due_at,
-                    step.state == EpisodeStep.State.OVERDUE, d.mandatory)
+                    step.state == EpisodeStep.State.OVERDUE, d.mandatory,
+                    actor_of(episode, step) if episode is not None else None)
 
 
-def summarise(episode: Episode) -> EpisodeSummary:
-    upcoming = tuple(_next(s) for s in outstanding(episode))
+def partner_of(episode: Episode, her_id: str) -> str:
+    """The organisation on the other side of the episode from ``her_id``'s point of view."""
+    party = next((p for p in episode.parties.all() if p.her_id == her_id), None)
+    if party is not None and party.side == "hospital":
+        return episode.municipality_org_her_id
+    return episode.hospital_org_her_id
+
+
+def summarise(episode: Episode, viewer_her_id: str = "") -> EpisodeSummary:
+    upcoming = tuple(_next(s, episode) for s in outstanding(episode))
     return EpisodeSummary(
         id=str(episode.pk), patient_id=episode.patient_id, state=episode.state,
         chain=episode.chain_version.chain.code, chain_version=episode.chain_version.number,
         hospital_her_id=episode.hospital_org_her_id, municipality_her_id=episode.municipality_org_her_id,
         started_at=episode.started_at, parties=tuple(sorted(p.her_id for p in episode.parties.all())),
         next_step=upcoming[0] if upcoming else None, upcoming=upcoming, overdue=episode.overdue_steps > 0,
-        flagged_messages=episode.flagged_messages)
+        flagged_messages=episode.flagged_messages,
+        partner_her_id=partner_of(episode, viewer_her_id) if viewer_her_id else "")
 
 
 def open_episodes_for(her_ids, *, overdue_only: bool = False, limit: int = 100) -> list[EpisodeSummary]:
@@ -128,10 +181,10 @@ def open_episodes_by_service(her_ids, *, limit: int = 500) -> dict[str, list[Epi
     """Per service (HER-id), its open episodes, most urgent first: the portal's work list."""
     wanted = set(her_ids)
     grouped: dict[str, list[EpisodeSummary]] = defaultdict(list)
-    for summary in open_episodes_for(her_ids, limit=limit):
-        for her_id in summary.parties:
-            if her_id in wanted:
-                grouped[her_id].append(summary)
+    for episode in with_details(visible_episodes(her_ids, state="open"))[:limit]:
+        for party in episode.parties.all():
+            if party.her_id in wanted:
+                grouped[party.her_id].append(summarise(episode, party.her_id))
     return dict(grouped)
 
 

@@ -32,8 +32,8 @@ FULFILLED = frozenset({SENT, DONE})
 OUTSTANDING = frozenset({EXPECTED, OVERDUE})
 
 # Flags on a message (EpisodeMessage.flags).
-OUT_OF_ORDER, REPEATED, LATE, WRONG_SIDE, AFTER_CLOSE = (
-    "out_of_order", "repeated", "late", "wrong_side", "after_close")
+OUT_OF_ORDER, REPEATED, LATE, WRONG_SIDE, AFTER_CLOSE, WRONG_PARTY = (
+    "out_of_order", "repeated", "late", "wrong_side", "after_close", "wrong_party")
 
 OSLO = ZoneInfo("Europe/Oslo")
 

@@ -68,6 +68,9 @@ class ExpectedStepOut(Schema):
     dueAt: datetime | None = None
     overdue: bool
     mandatory: bool
+    waitingOn: str | None = Field(None, description="HER-id of who must send it: the service that received the "
+                                  "trigger message, or the organisation when any of its services may answer")
+    anyService: bool = Field(False, description="Any service of the organisation in waitingOn may send it")
 
 
 class EpisodeOut(Schema):

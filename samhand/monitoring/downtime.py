@@ -21,7 +21,7 @@ from samhand.exchange.outbox import publish
 
 from . import alerts, clock, conf, mail, parties, texts
 from .gate import Every
-from .models import Alert, Downtime
+from .models import Alert, Downtime, MailOut
 from .who import actor_name
 
 def held_deliveries(_claimed_at: datetime | None = None) -> Q:
@@ -90,6 +90,40 @@ def declare_downtime(*, party: CommunicationParty | None = None, organisation: O
                                           kind__in=(Alert.Kind.SUSPECTED_DOWN, Alert.Kind.PROBE_FAILED)):
             alerts.resolve_alert(alert, by=f"nedetid registrert av {by}", automatically=True)
     return downtime
+
+
+def change_downtime(downtime: Downtime, *, expected_end: datetime, description: str, contact: str = "",
+                    by: str) -> Downtime:
+    """Edit or extend a downtime not yet ended (new expected end, description, contact); the
+    partners notified of it get the change. Nothing changed, nothing sent."""
+    by = actor_name(by)
+    if not description.strip():
+        raise Refused("bad-request", "a downtime needs a description", status=400)
+    with transaction.atomic():
+        downtime = Downtime.objects.select_for_update().get(pk=downtime.pk)
+        if downtime.ended_at is not None:
+            raise Refused("conflict", "the downtime has ended; announce a new one", status=409)
+        if expected_end <= downtime.start:
+            raise Refused("bad-request", "expectedEnd must be after start", status=400)
+        if abs((expected_end - downtime.expected_end).total_seconds()) < 60:
+            expected_end = downtime.expected_end  # a form shows minutes: the same minute is no change
+        previous = (downtime.expected_end, downtime.description, downtime.contact)
+        if previous == (expected_end, description.strip(), contact.strip()):
+            return downtime
+        downtime.expected_end, downtime.description, downtime.contact = expected_end, description.strip(), contact.strip()
+        downtime.save(update_fields=["expected_end", "description", "contact"])
+        stamp = int(clock.now().timestamp() * 1000)
+        for org in _notified(downtime):
+            subject, body = texts.downtime_change(downtime, org, previous_end=previous[0])
+            mail.enqueue(f"downtime:{downtime.pk}:change:{stamp}:{org.pk}", to=mail.meldingsansvarlig(org),
+                         subject=subject, body=body, organisation=org)
+    return downtime
+
+
+def notified_organisations(downtime: Downtime) -> list[Organisation]:
+    """Who was told of the downtime: the organisations its announcement e-mails went to."""
+    keys = MailOut.objects.filter(key__startswith=f"downtime:{downtime.pk}:announce:").values("organisation_id")
+    return list(Organisation.objects.filter(pk__in=keys).order_by("name"))
 
 
 def end_downtime(downtime: Downtime, *, by: str) -> Downtime:

@@ -60,7 +60,11 @@ def manual_routine_pdf(message: Message, *, by: str, reason: str = "", actor_kin
 
 
 def _reason(waiting: list[Delivery]) -> str:
-    states = ", ".join(sorted({d.get_state_display() for d in waiting}))
+    now = clock.now()
+    states = ", ".join(sorted({
+        "holdt tilbake under mottakers nedetid"
+        if d.state == Delivery.State.QUEUED and _downtime_of(d.her_id, now) is not None
+        else str(d.get_state_display()) for d in waiting}))
     return f"ikke mottatt elektronisk ({states})"
 
 
@@ -95,18 +99,43 @@ def _context(message: Message, msghead: kith.MsgHead, waiting: list[Delivery], *
     patient = msghead.patient
     document = msghead.documents[0].content if msghead.documents else None
     names = " ".join(p for p in (patient.given_name, patient.middle_name, patient.family_name) if p) if patient else ""
+    known = dict((p.her_id, f"{p.name}, {p.organisation.name}") for p in CommunicationParty.objects
+                 .select_related("organisation").filter(her_id__in=[d.her_id for d in message.deliveries.all()]))
+    downtime = _downtime_of(message.receiver_her_id, now)
     return {
         "message": message, "by": by, "reason": reason, "printed_at": texts.local(now),
-        "msg_type_text": f"{msghead.msg_type_dn or message.msg_type} ({message.msg_type})",
+        "msg_type_text": msghead.msg_type_dn or message.msg_type,
         "gen_date": texts.local(message.gen_date), "created": texts.local(message.created_at),
-        "patient": {"name": names, "id": patient.id if patient else "", "id_type": patient.id_type if patient else "",
-                    "birth": patient.date_of_birth if patient else ""},
+        "patient": {"name": names, "id": patient.id if patient else "",
+                    "id_type": ID_TYPES.get(patient.id_type, "") if patient else "",
+                    "birth": readable.format_value(patient.date_of_birth or "") if patient else ""},
         "sender": _who(message.sender_her_id, msghead.sender),
         "receiver": _who(message.receiver_her_id, msghead.receiver),
-        "deliveries": [{"her_id": d.her_id, "state": d.get_state_display(), "last_error": d.last_error}
-                       for d in message.deliveries.all()],
+        "downtime": ({"until": texts.local(downtime.expected_end), "contact": downtime.contact,
+                      "description": downtime.description, "planned": downtime.planned} if downtime else None),
+        "deliveries": [{"name": known.get(d.her_id) or f"HER-id {d.her_id}",
+                        "state": _state_text(d, downtime if d.her_id == message.receiver_her_id else None),
+                        "last_error": d.last_error} for d in message.deliveries.all()],
         "rows": [{"indent": 1 + 4 * r.depth, "label": r.label, "value": r.value} for r in readable.rows(document)],
     }
+
+
+ID_TYPES = {"FNR": "fødselsnummer", "DNR": "D-nummer", "HNR": "H-nummer", "FHN": "felles hjelpenummer"}
+
+
+def _downtime_of(her_id: str, now):
+    """The downtime in force for a receiver (its own or its organisation's), if any."""
+    from .models import Downtime
+
+    return (Downtime.objects.filter(ended_at__isnull=True, start__lte=now)
+            .filter(Q(party__her_id=her_id) | Q(organisation__her_id=her_id) | Q(organisation__parties__her_id=her_id))
+            .order_by("expected_end").first())
+
+
+def _state_text(delivery: Delivery, downtime) -> str:
+    if delivery.state == Delivery.State.QUEUED and downtime is not None:
+        return f"holdt tilbake: mottaker har nedetid til {texts.local(downtime.expected_end)}"
+    return str(delivery.get_state_display())
 
 
 def _who(her_id: str, party: kith.Party) -> dict:

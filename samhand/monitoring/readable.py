@@ -45,11 +45,42 @@ def label_of(tag: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+BOOLEANS = {"true": "Ja", "false": "Nei", "1": None, "0": None}
+
+
+def format_value(value: str) -> str:
+    """A value as a Norwegian reader expects it: 29.01.2018, 29.01.2018 kl. 10:00, Ja/Nei."""
+    text = (value or "").strip()
+    found = _DATE.match(text)
+    if found:
+        return f"{found.group(3)}.{found.group(2)}.{found.group(1)}"
+    found = _DATETIME.match(text)
+    if found:
+        if found.group(6):
+            from datetime import datetime
+
+            from django.utils import timezone
+
+            try:
+                parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+                return timezone.localtime(parsed).strftime("%d.%m.%Y kl. %H:%M")
+            except ValueError:
+                pass
+        y, m, d, hh, mm = found.group(1, 2, 3, 4, 5)
+        return f"{d}.{m}.{y} kl. {hh}:{mm}"
+    if text.lower() in ("true", "false"):
+        return BOOLEANS[text.lower()]
+    return value
+
+
 def _coded(el: etree._Element) -> str | None:
     dn, v = el.get("DN"), el.get("V")
     if dn and v:
         return f"{dn} ({v})"
-    return dn or v
+    # A value in V alone (KITH TS/DT: dates and times, booleans) is formatted like text.
+    return dn or (format_value(v) if v else v)
 
 
 def _text(el: etree._Element) -> str:
@@ -76,7 +107,7 @@ def _walk(el: etree._Element, depth: int, out: list[Row]) -> None:
         return
     coded = _coded(el)
     if not children:
-        value = coded or _text(el)
+        value = coded or format_value(_text(el))
         if value.startswith("tel:"):
             value = value[4:]
         if value:

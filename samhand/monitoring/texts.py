@@ -55,7 +55,15 @@ def duration(value: timedelta) -> str:
     hours, minutes = divmod(minutes, 60)
     if hours and minutes:
         return f"{hours} t {minutes} min"
-    return f"{hours} timer" if hours else f"{minutes} min"
+    if hours:
+        return f"{hours} time" if hours == 1 else f"{hours} timer"
+    return f"{minutes} min"
+
+
+def type_name(message) -> str:
+    """The Norwegian name of the message's type (MsgHead's DN for code system 8279), else its code."""
+    dn = (message.envelope or {}).get("msg_type_dn") if isinstance(message.envelope, dict) else ""
+    return dn if dn and dn != message.msg_type else message.msg_type
 
 
 def summary(kind: str, partner_name: str) -> str:
@@ -71,7 +79,7 @@ def _items(alert, limit: int = 25) -> str:
     for item in alert.items.select_related("message").filter(cleared_at__isnull=True)[:limit]:
         message = item.message
         if message is not None:
-            lines.append(f"  - {message.msg_type} MsgId {message.msg_id}, sendt {local(message.created_at)}"
+            lines.append(f"  - {type_name(message)} (MsgId {message.msg_id}), sendt {local(message.created_at)}"
                          + (f": {item.detail}" if item.detail else ""))
         elif item.detail:
             lines.append(f"  - {item.detail}")
@@ -89,7 +97,7 @@ def alert_body(alert) -> str:
             f"Hva bør gjøres: {ADVICE.get(alert.kind, '')}\n\n"
             "Kvitter ut varselet når noen følger det opp (GET/POST /api/v1/alerts eller portalen), ellers "
             "eskaleres kritiske varsler til vakttelefon/vaktadresse. Varselet løses automatisk når årsaken er "
-            f"borte.\nVarsel-id: {alert.pk}\n{conf.public_url()}/\n")
+            f"borte.\nVarsel-id: {alert.pk}\n{conf.public_url()}/varsler/\n")
 
 
 def escalation_body(alert, after: timedelta) -> str:
@@ -97,6 +105,24 @@ def escalation_body(alert, after: timedelta) -> str:
     phones = ", ".join(p for p in (org.ma_on_call_phone, org.ma_phone) if p) or "–"
     return (f"ESKALERING: varselet er ikke kvittert ut etter {duration(after)}.\n"
             f"Vakttelefon {org.name}: {phones}\n\n" + alert_body(alert))
+
+
+def downtime_change(downtime, organisation, *, previous_end) -> tuple[str, str]:
+    """(subject, body) of a changed downtime (new expected end, description or contact)."""
+    kind = "Planlagt" if downtime.planned else "Ikke-planlagt"
+    target = downtime.target_name
+    subject = f"[samhand] Endret nedetid: {target} til {local(downtime.expected_end)}"
+    moved = ("" if previous_end == downtime.expected_end else
+             f"Forventet slutt er flyttet fra {local(previous_end)} til {local(downtime.expected_end)} "
+             f"(forventet varighet nå {duration(downtime.expected_end - downtime.start)}).\n")
+    body = (f"Til meldingsansvarlig i {organisation.name}.\n\n"
+            f"{kind} nedetid for elektronisk meldingsutveksling med {target} er endret.\n"
+            f"Start: {local(downtime.start)}\nForventet slutt: {local(downtime.expected_end)}\n{moved}\n"
+            f"Beskrivelse: {downtime.description}\n"
+            f"Kontakt under nedetiden: {downtime.contact or '–'}\n\n"
+            "Meldinger til denne mottakeren holdes fortsatt tilbake og sendes når nedetiden er over.\n"
+            f"{conf.public_url()}/nedetid/\n")
+    return subject, body
 
 
 def downtime_notice(downtime, organisation, *, ending: bool, held: int = 0) -> tuple[str, str]:
@@ -123,5 +149,6 @@ def downtime_notice(downtime, organisation, *, ending: bool, held: int = 0) -> t
             f"Kontakt under nedetiden: {downtime.contact or '–'}\n\n"
             "Meldinger til denne mottakeren holdes tilbake i samhand (de feiler ikke) og sendes automatisk i "
             "riktig rekkefølge når nedetiden er over. Meldinger som ikke kan vente, håndteres etter manuell "
-            "rutine (utskrift og telefon). Du får friskmelding når driften er normal igjen.\n")
+            "rutine (utskrift og telefon). Du får friskmelding når driften er normal igjen.\n"
+            f"{conf.public_url()}/nedetid/\n")
     return subject, body

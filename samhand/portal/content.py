@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from samhand import kith
+from samhand.monitoring.readable import format_value, label_of
 
 MAX_NODES = 3000  # a very large document is cut, with a note, rather than hang the page
 
 
 @dataclass
 class Node:
-    name: str
+    name: str  # the label a reader understands (shared with the manual-routine PDF)
     value: str = ""
     attributes: list[tuple[str, str]] = field(default_factory=list)
     children: list[Node] = field(default_factory=list)
@@ -59,7 +60,12 @@ class _Builder:
             built = self.node(child)
             if built is not None:
                 children.append(built)
-        return Node(_local(el.tag), value, sorted(attrs.items()), children)
+        # Labels and values as the manual-routine PDF prints them: «Informasjon om forsendelsen»,
+        # 29.01.2018 kl. 10:00, Ja/Nei (not element names, ISO timestamps or «false»).
+        if not children:
+            value = format_value(value)
+        attrs = {k: format_value(v) for k, v in attrs.items()}
+        return Node(label_of(el.tag), value, sorted(attrs.items()), children)
 
 
 def readable(content: bytes) -> Readable:

@@ -24,6 +24,13 @@ def node_commands(port: int, credentials: Path, index: int, simulate: bool) -> l
     return commands
 
 
+def with_public_url(env: dict, port: int) -> dict:
+    """The node's own address for the links in its e-mails, unless one was configured."""
+    env = dict(env)
+    env.setdefault("SAMHAND_PUBLIC_URL", f"http://127.0.0.1:{port}")
+    return env
+
+
 def run_processes(per_node: list[list[list[str]]], envs, *, out, simulate: bool) -> None:
     """Start every node's processes; stop them all on SIGTERM/SIGINT or when one exits."""
     envs = envs if isinstance(envs, list) else [envs] * len(per_node)
@@ -89,8 +96,8 @@ def run_two_nodes(*, port: int, credentials: Path, simulate: bool, setup_only: b
                   f"{len(node['apiKeys'])} hosted parties, broker {envs[index]['SAMHAND_AMQP_URL'].split('@')[-1]}")
     out.write(f"  API keys and logins of both nodes: {credentials}")
     if not setup_only:
-        run_processes([node_commands(port + i, credentials, i, simulate) for i in range(2)], envs, out=out,
-                      simulate=simulate)
+        run_processes([node_commands(port + i, credentials, i, simulate) for i in range(2)],
+                      [with_public_url(env, port + i) for i, env in enumerate(envs)], out=out, simulate=simulate)
 
 
 def _municipality_her_ids() -> list[str]:

@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from samhand.exchange.access import MessageFilter
 
-from . import choices
+from . import choices, search
 
 
 class MessageFilterForm(forms.Form):
-    q = forms.CharField(label=_("MsgId eller pasient-id"), required=False, max_length=100)
+    q = forms.CharField(label=_("MsgId, fødselsnummer eller partner"), required=False, max_length=100,
+                        help_text=_("Hele MsgId eller begynnelsen av den (minst 6 tegn), fødselsnummer eller "
+                                    "D-nummer (mellomrom går fint), eller navnet på en partner."))
     type = forms.ChoiceField(label=_("Meldingstype"), required=False)
     partner = forms.ChoiceField(label=_("Partner"), required=False)
     state = forms.ChoiceField(label=_("Status"), required=False)
@@ -36,7 +38,9 @@ class MessageFilterForm(forms.Form):
             exclude=None if scope is None or scope.all_traffic else scope.organisation)]
         self.fields["state"].choices = [("", _("Alle statuser")), *choices.states()]
         if scope is not None and not scope.sees_content:
-            self.fields["q"].label = _("MsgId")
+            self.fields["q"].label = _("MsgId eller partner")
+            self.fields["q"].help_text = _("Hele MsgId eller begynnelsen av den (minst 6 tegn), eller navnet "
+                                           "på en partner.")
 
     def clean(self):
         data = super().clean()
@@ -44,17 +48,33 @@ class MessageFilterForm(forms.Form):
             self.add_error("til", _("Til-dato kan ikke være før fra-dato."))
         return data
 
+    @property
+    def search(self) -> search.Query:
+        """How the search text is understood (MsgId prefix, identity number, partner name)."""
+        if not hasattr(self, "_search"):
+            patients = self.scope is None or self.scope.sees_content
+            self._search = search.interpret(self.cleaned_data.get("q") or "", patients_allowed=patients)
+        return self._search
+
+    @property
+    def msg_id_prefix(self) -> str:
+        return self.search.value if self.search.kind == "msgid" else ""
+
     def to_filter(self) -> MessageFilter:
+        """The filter without the MsgId: the list matches ``msg_id_prefix`` as a prefix itself."""
         data = self.cleaned_data
-        q = (data.get("q") or "").strip()
-        patient_id = q if q.isdigit() and len(q) == 11 else ""
+        found = self.search
         tz = timezone.get_current_timezone()
         since = datetime.combine(data["fra"], time.min, tzinfo=tz) if data.get("fra") else None
         until = datetime.combine(data["til"] + timedelta(days=1), time.min, tzinfo=tz) if data.get("til") else None
+        partners = choices.partner_her_ids(data.get("partner") or "")
+        if found.kind == "partner" and not partners:
+            partners = found.her_ids
         return MessageFilter(
-            msg_type=data.get("type") or "", partner_her_ids=choices.partner_her_ids(data.get("partner") or ""),
-            state=data.get("state") or "", since=since, until=until, patient_id=patient_id,
-            msg_id="" if patient_id or not q else q, include_apprecs=bool(data.get("kvitteringer")))
+            msg_type=data.get("type") or "", partner_her_ids=partners,
+            state=data.get("state") or "", since=since, until=until,
+            patient_id=found.value if found.kind == "patient" else "",
+            include_apprecs=bool(data.get("kvitteringer")) or found.kind == "msgid")
 
 
 class DowntimeForm(forms.Form):
@@ -73,14 +93,50 @@ class DowntimeForm(forms.Form):
     contact = forms.CharField(label=_("Kontakt under nedetiden"), max_length=300, required=False,
                               help_text=_("Navn og telefon partnerne kan ringe."))
 
+    confirm_past = forms.BooleanField(
+        label=_("Ja, nedetiden er planlagt, men startet allerede"), required=False,
+        help_text=_("Kryss av om starten i fortiden er riktig. Pågår en nedetid som ikke var planlagt, velg "
+                    "«Ikke planlagt» i stedet."))
+
+    # A planned downtime may start a few minutes ago (the form was filled in slowly).
+    PAST_GRACE = timedelta(minutes=10)
+
     def __init__(self, *args, targets=(), **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = list(targets)
+        self.asks_past = False
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("expected_end")
         if start and end and end <= start:
             self.add_error("expected_end", _("Forventet slutt må være etter start."))
+        if data.get("planned") and start and start < timezone.now() - self.PAST_GRACE and not data.get("confirm_past"):
+            # A question, not a refusal: it may be a late registration, or it was not planned at all.
+            self.asks_past = True
+            self.add_error("confirm_past", _("Starten %(start)s er i fortiden. Er det riktig at nedetiden var "
+                                             "planlagt? Kryss av for å bekrefte, eller velg «Ikke planlagt».")
+                           % {"start": formats.date_format(timezone.localtime(start), "SHORT_DATETIME_FORMAT")})
         return data
+
+
+class DowntimeChangeForm(forms.Form):
+    """Edit or extend a downtime: new expected end, description, contact (S8)."""
+
+    expected_end = forms.DateTimeField(label=_("Ny forventet slutt"),
+                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    description = forms.CharField(label=_("Beskrivelse"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    contact = forms.CharField(label=_("Kontakt under nedetiden"), max_length=300, required=False,
+                              help_text=_("Navn og telefon partnerne kan ringe."))
+
+    def __init__(self, *args, start=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.start = start
+
+    def clean_expected_end(self):
+        end = self.cleaned_data["expected_end"]
+        if self.start is not None and end <= self.start:
+            raise forms.ValidationError(_("Forventet slutt må være etter start."))
+        return end

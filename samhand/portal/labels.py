@@ -25,6 +25,9 @@ EVENT_KINDS = {
     "handled-manually": _("Behandlet manuelt"),
     "already-handled-manually": _("Levert, men allerede behandlet manuelt"),
     "manual-reconciled": _("Manuell behandling avstemt"),
+    "apprec-timeout": _("Ingen kvittering innen fristen"),
+    "transport-error": _("Feil meldt fra transporten"),
+    "sent": _("Sendt"),
 }
 
 PARTNER_STATUS = {"ok": _("svarer"), "suspected-down": _("mistenkt nede"), "downtime": _("nedetid")}

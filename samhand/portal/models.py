@@ -26,3 +26,18 @@ class TrafficDay(models.Model):
 
     day = models.DateField(unique=True)
     counted_at = models.DateTimeField(auto_now_add=True)
+
+
+class ReconciliationNote(models.Model):
+    """A note on a manually handled message in the reconciliation list (what was agreed with the
+    other side, why it is not confirmed yet): the organisation's own, kept with who wrote it."""
+
+    handling = models.ForeignKey("monitoring.ManualHandling", on_delete=models.CASCADE, related_name="notes")
+    organisation = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=2000)
+    written_by = models.CharField(max_length=200)
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["written_at", "id"]
+        indexes = [models.Index(fields=["handling", "organisation"], name="reconciliation_note_idx")]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from samhand.accounts.scope import scope_for
+from samhand.chains.typenames import type_name, type_names
 from samhand.exchange.access import MessageFilter, messages_for_user
 from samhand.exchange.models import Delivery, Message
 
@@ -95,7 +96,8 @@ def daily_traffic(user, *, days: int = 14, partner_her_ids: tuple[str, ...] = ()
     for row in _today(user, partner_her_ids).values("msg_type").annotate(n=Count("id")):
         per_type[row["msg_type"]][days - 1] += row["n"]
     ordered = sorted(per_type.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
-    series = [{"label": t, "data": d} for t, d in ordered[:MAX_SERIES]]
+    names = type_names()
+    series = [{"label": names.get(t) or type_name(t), "code": t, "data": d} for t, d in ordered[:MAX_SERIES]]
     if len(ordered) > MAX_SERIES:
         rest = [sum(d[i] for _t, d in ordered[MAX_SERIES:]) for i in range(days)]
         series.append({"label": _("Andre typer"), "data": rest})

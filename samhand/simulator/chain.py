@@ -54,10 +54,11 @@ class Episode:
     def _address(self, role: str) -> Address:
         return {"hospital": self.hospital, "nursing": self.nursing, "case_handling": self.case_handling}[role]
 
-    def _wrap(self, built: docs.Built) -> bytes:
+    def _wrap(self, built: docs.Built, *, parent: str | None = None) -> bytes:
         msg_id = str(uuid.uuid4())
         self.conversation = self.conversation or msg_id
-        ref = kith.ConversationRef(ref_to_parent=self.last_msg_id or msg_id, ref_to_conversation=self.conversation)
+        ref = kith.ConversationRef(ref_to_parent=parent or self.last_msg_id or msg_id,
+                                   ref_to_conversation=self.conversation)
         patient = self.ctx.patient
         xml = kith.build_msghead(
             msg_type=built.msg_type, msg_type_dn=built.msg_type_dn,
@@ -75,16 +76,21 @@ class Episode:
         self.next_step += 1
         return self._address(built.sender).her_id, self._wrap(built)
 
-    def answer_to(self, msg_type: str) -> tuple[str, bytes] | None:
-        """The municipality's reply to a message it received, if the chain has one."""
+    def answer_to(self, msg_type: str, msg_id: str | None = None) -> tuple[str, bytes] | None:
+        """The municipality's reply to a message it received (``msg_id``), if the chain has one.
+
+        The reply refers to that message (RefToParent, HITS 1218), not to whatever the hospital
+        sent last: by the time the municipality answers, the hospital may have sent more, and the
+        chain links the feedback to LOG_UTSKRIVNINGSKLAR through this reference."""
         builder = ANSWERS.get(msg_type)
         if builder is None:
             return None
+        answered = msg_id or self.last_msg_id
         if builder is docs.dialog_helsefaglig:
-            built = builder(self.ctx, from_municipality=True, ref_msg_id=self.last_msg_id)
+            built = builder(self.ctx, from_municipality=True, ref_msg_id=answered)
         else:
             built = builder(self.ctx)
-        return self._address(built.sender).her_id, self._wrap(built)
+        return self._address(built.sender).her_id, self._wrap(built, parent=answered)
 
 
 def new_episode(rng: random.Random, hospital: Address, nursing: Address, case_handling: Address,

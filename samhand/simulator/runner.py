@@ -107,7 +107,7 @@ class Simulator:
         client.apprec(entry["id"], "1")
         episode = self.episodes.get(entry.get("conversationRef") or "")
         if episode is not None and entry["receiverHerId"] in (episode.nursing.her_id, episode.case_handling.her_id):
-            reply = episode.answer_to(entry["type"])
+            reply = episode.answer_to(entry["type"], entry.get("msgId"))
             if reply is not None:
                 self._send(*reply)
 

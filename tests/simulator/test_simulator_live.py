@@ -14,6 +14,10 @@ from samhand.worker import Worker
 
 @pytest.mark.django_db(transaction=True)
 def test_simulated_eprs_exchange_the_plo_chain_with_apprecs(seeded, live_server):
+    from samhand.chains.seed import seed_message_types, seed_standard_chain
+
+    seed_message_types()
+    seed_standard_chain()
     node = create_demo_credentials(live_server.url)
     wait_for_server(live_server.url)
     simulator = Simulator(live_server.url, node["apiKeys"], rng=random.Random(7), negative_share=0.0)
@@ -39,3 +43,12 @@ def test_simulated_eprs_exchange_the_plo_chain_with_apprecs(seeded, live_server)
     report = Message.objects.filter(msg_type="INNLEGGELSESRAPPORT").first()
     first = Message.objects.get(msg_id=report.conversation_ref)
     assert first.msg_type == "LOG_INNLAGT" and first.receiver_her_id == report.sender_her_id
+    # The feedback on LOG_UTSKRIVNINGSKLAR refers to it, so the chain counts it (issue 17): the demo
+    # shows the step done, not «venter» turning «forsinket».
+    from samhand.chains.models import EpisodeMessage
+
+    feedback = list(Message.objects.filter(msg_type="DIALOG_HELSEFAGLIG", is_apprec=False))
+    assert feedback, "the simulator answered no LOG_UTSKRIVNINGSKLAR in 25 ticks"
+    for reply in feedback:
+        assert Message.objects.get(msg_id=reply.parent_ref).msg_type == "LOG_UTSKRIVNINGSKLAR"
+        assert EpisodeMessage.objects.get(message=reply).step.key == "tilbakemelding"

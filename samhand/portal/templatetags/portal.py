@@ -71,3 +71,39 @@ def age(value):
         return _("under 1 t")
     days, hours = divmod(hours, 24)
     return _("%(d)s d %(h)s t") % {"d": days, "h": hours} if days else _("%(h)s t") % {"h": hours}
+
+
+@register.simple_tag(takes_context=True)
+def msgtype(context, code):
+    """«Melding om utskrivningsklar pasient» for LOG_UTSKRIVNINGSKLAR (code system 8279); the
+    names are read once per request."""
+    from samhand.chains.typenames import type_name, type_names
+
+    request = context.get("request")
+    if request is None:
+        return type_name(code or "")
+    names = getattr(request, "_samhand_type_names", None)
+    if names is None:
+        names = request._samhand_type_names = type_names()
+    if code == "APPREC" or not code:
+        return type_name(code or "")
+    return names.get(code) or code
+
+
+ID_TYPES = {"FNR": _("fødselsnummer"), "DNR": _("D-nummer"), "HNR": _("H-nummer"), "FHN": _("felles hjelpenummer")}
+
+
+@register.filter
+def verdi(value):
+    """A value from a document as a Norwegian reader expects it (29.01.2018 kl. 10:00, Ja/Nei)."""
+    from samhand.monitoring.readable import format_value
+
+    if value in (None, ""):
+        return ""
+    return format_value(str(value))
+
+
+@register.filter
+def idtype(code):
+    """«fødselsnummer» for FNR (code system 8116)."""
+    return str(ID_TYPES.get(code, code or ""))

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from samhand.directory.models import CommunicationParty
 
-from .. import choices, labels, traffic
+from .. import choices, holds, labels, traffic
 from ..decorators import member_view
 from ..monitoring import model, service
 from ..names import Names
@@ -73,8 +73,10 @@ def partners_panel(request) -> dict:
 
 def unanswered_panel(request) -> dict:
     items = traffic.oldest_unanswered(request.user)
-    names = Names(h for u in items for h in (u.message.sender_her_id, u.delivery.her_id))
-    return {"unanswered": items, "names": names, "now": timezone.now()}
+    held = holds.waiting_for(request.scope.organisation) if request.scope.organisation is not None else []
+    names = Names([*(h for u in items for h in (u.message.sender_her_id, u.delivery.her_id)),
+                   *(d.message.sender_her_id for d in held), *(d.her_id for d in held)])
+    return {"unanswered": items, "names": names, "now": timezone.now(), "held_for_us": held}
 
 
 def downtime_panel(request) -> dict:

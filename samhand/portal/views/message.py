@@ -15,7 +15,7 @@ from samhand.exchange.access import MessageFilter, content_for_user, messages_fo
 from samhand.exchange.errors import NotFound, Refused
 from samhand.exchange.models import Delivery, Message
 
-from .. import labels
+from .. import eventtext, holds, labels
 from ..content import readable
 from ..decorators import is_htmx, member_view
 from ..monitoring import service
@@ -73,13 +73,19 @@ def message_detail(request, pk):
         primary = next((d for d in deliveries if d.role == Delivery.Role.PRIMARY), None)
         apprec = _apprec(primary.apprec if primary else None)
         apprec_direction = "received"
-    for event in events:
-        event.label = labels.event_label(event.kind)
+    held = holds.holds([d.her_id for d in deliveries if d.state == Delivery.State.QUEUED])
     for delivery in deliveries:
         delivery.state_css = labels.STATE_CSS.get(delivery.state, "info")
+        delivery.hold = held.get(delivery.her_id) if delivery.state == Delivery.State.QUEUED else None
     conversation = _conversation(request, message)
     names = Names([message.sender_her_id, message.receiver_her_id, *(d.her_id for d in deliveries),
                    *(h for m in conversation for h in (m.sender_her_id, m.receiver_her_id))])
+    by_pk = {d.pk: d for d in deliveries}
+    for event in events:
+        event.label = labels.event_label(event.kind)
+        if event.delivery_id in by_pk:
+            event.delivery = by_pk[event.delivery_id]
+        event.text = eventtext.describe(event, names, deliveries=deliveries)
     original = None
     if message.original_id:
         try:

@@ -14,6 +14,7 @@ from samhand.exchange.access import MessageFilter, message_streams_for_user, mes
 from samhand.exchange.errors import NotFound
 from samhand.exchange.models import Delivery
 
+from .. import holds
 from ..decorators import member_view
 from ..forms import MessageFilterForm
 from ..names import Names
@@ -30,21 +31,33 @@ def message_list(request):
     if form.is_bound and not form.is_valid():
         return render(request, "portal/messages.html", {"form": form, "page": None}, status=400)
     filters = form.to_filter() if form.is_bound else MessageFilter()
+    prefix = form.msg_id_prefix if form.is_bound else ""
+    found = form.search if form.is_bound else None
+    if found is not None and found.kind == "none":
+        # Nothing the search text could mean: say what it accepts instead of an empty list.
+        return render(request, "portal/messages.html", {"form": form, "page": None, "no_match": found.value,
+                                                        "search": found})
     try:
-        streams = [qs.only(*LIST_FIELDS) for qs in message_streams_for_user(request.user, filters)]
+        if prefix:
+            # A MsgId, whole or the beginning the lists show: one index (msg_id) does it.
+            streams = [messages_for_user(request.user, filters).filter(msg_id__startswith=prefix).only(*LIST_FIELDS)]
+        else:
+            streams = [qs.only(*LIST_FIELDS) for qs in message_streams_for_user(request.user, filters)]
     except PermissionDenied:
         form.add_error("q", _("Driften ser trafikkdata, ikke pasientopplysninger: søk på MsgId."))
         return render(request, "portal/messages.html", {"form": form, "page": None}, status=403)
     page = keyset_page(streams, older=request.GET.get("eldre"), newer=request.GET.get("nyere"), size=PAGE_SIZE)
     ids = [m.pk for m in page.items]
-    states = dict(Delivery.objects.filter(message_id__in=ids, role=Delivery.Role.PRIMARY)
-                  .values_list("message_id", "state"))
+    primaries = {mid: (her_id, state) for mid, her_id, state in Delivery.objects.filter(
+        message_id__in=ids, role=Delivery.Role.PRIMARY).values_list("message_id", "her_id", "state")}
+    held = holds.holds({her_id for her_id, state in primaries.values() if state == Delivery.State.QUEUED})
     for m in page.items:
-        m.primary_state = states.get(m.pk, "")
+        her_id, m.primary_state = primaries.get(m.pk, ("", ""))
+        m.hold = held.get(her_id) if m.primary_state == Delivery.State.QUEUED else None
     names = Names.for_messages(page.items)
     base = {k: v for k, v in request.GET.items() if k not in ("eldre", "nyere") and v}
     return render(request, "portal/messages.html", {
-        "form": form, "page": page, "names": names,
+        "form": form, "page": page, "names": names, "search": found,
         "older_url": f"?{urlencode({**base, 'eldre': page.older})}" if page.older else None,
         "newer_url": f"?{urlencode({**base, 'nyere': page.newer})}" if page.newer else None,
         "first_url": f"?{urlencode(base)}" if not page.first else None,
@@ -62,10 +75,10 @@ def search(request):
         return redirect("portal:message", view_for_user(request.user, uuid.UUID(q)).message.pk)
     except (ValueError, NotFound):
         pass
-    if not (q.isdigit() and len(q) == 11):
-        form = MessageFilterForm({"q": q, "kvitteringer": "on"}, scope=request.scope)
-        if form.is_valid():
-            hits = list(messages_for_user(request.user, form.to_filter()).only("id")[:2])
-            if len(hits) == 1:
-                return redirect("portal:message", hits[0].pk)
+    form = MessageFilterForm({"q": q, "kvitteringer": "on"}, scope=request.scope)
+    if form.is_valid() and form.msg_id_prefix:
+        hits = list(messages_for_user(request.user, form.to_filter())
+                    .filter(msg_id__startswith=form.msg_id_prefix).only("id")[:2])
+        if len(hits) == 1:
+            return redirect("portal:message", hits[0].pk)
     return redirect(f"{reverse('portal:messages')}?{urlencode({'q': q})}")

@@ -53,7 +53,8 @@ class Command(BaseCommand):
         os.chmod(path, 0o600)
         self._print_summary(node, orgs, path)
         if not options["setup_only"]:
-            demo_nodes.run_processes([demo_nodes.node_commands(port, path, 0, simulate)], dict(os.environ),
+            demo_nodes.run_processes([demo_nodes.node_commands(port, path, 0, simulate)],
+                                     demo_nodes.with_public_url(dict(os.environ), port),
                                      out=self.stdout, simulate=simulate)
 
     def _print_summary(self, node: dict, orgs, path: Path) -> None:

@@ -32,9 +32,28 @@
     });
   }
 
+  // Tables that stack into cards on a phone: each cell gets its column's name (data-label).
+  function label(root) {
+    var tables = (root.querySelectorAll ? root : document).querySelectorAll("table.stack");
+    tables.forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.children, function (cell, i) {
+          if (!cell.hasAttribute("data-label") && heads[i] && !cell.hasAttribute("colspan")) {
+            cell.setAttribute("data-label", heads[i]);
+          }
+        });
+      });
+    });
+  }
+
+  function ready(root) { draw(root); label(root); }
+
   if (window.htmx) {
-    htmx.onLoad(draw);
+    htmx.onLoad(ready);
   } else {
-    document.addEventListener("DOMContentLoaded", function () { draw(document); });
+    document.addEventListener("DOMContentLoaded", function () { ready(document); });
   }
 })();
