@@ -226,3 +226,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("SAMHAND_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# The access broker and log (issue 15): care-relation window, how long a permit and an emergency
+# access last, the daily volume that puts a user on the review queue, the document categories
+# (MsgInfo/Type) another organisation may be shown.
+SAMHAND_ACCESS_RELATION_DAYS = env_int("SAMHAND_ACCESS_RELATION_DAYS", 90, minimum=1)
+SAMHAND_ACCESS_PERMIT_MINUTES = env_int("SAMHAND_ACCESS_PERMIT_MINUTES", 480, minimum=1)
+SAMHAND_ACCESS_EMERGENCY_MINUTES = env_int("SAMHAND_ACCESS_EMERGENCY_MINUTES", 240, minimum=1)
+SAMHAND_ACCESS_VOLUME_PER_DAY = env_int("SAMHAND_ACCESS_VOLUME_PER_DAY", 30, minimum=1)
+SAMHAND_ACCESS_CATEGORIES = env_list("SAMHAND_ACCESS_CATEGORIES", [
+    "UTSKRIVNINGSRAPPORT", "INNLEGGELSESRAPPORT", "HELSEOPPL_SOKNAD", "EPIKRISE", "MEDISINSKE_OPPLYSNINGER",
+    "HELSEOPPLYSNINGER_LEGE", "ORIENTERING_TJENESTETILBUD", "DIALOG_HELSEFAGLIG", "DIALOG_FORESPORSEL",
+    "DIALOG_SVAR"])

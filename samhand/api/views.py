@@ -13,7 +13,7 @@ from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from samhand.exchange import access
+from samhand.access import door as access
 from samhand.exchange.apprec import answer, answer_delivery_with_xml
 from samhand.exchange.errors import NotFound, Refused
 from samhand.exchange.models import Delivery, Message
@@ -172,3 +172,7 @@ api.add_router("", chains_router)
 from samhand.monitoring.api import router as monitoring_router  # noqa: E402
 
 api.add_router("", monitoring_router)
+
+from samhand.access.api import router as access_router  # noqa: E402
+
+api.add_router("", access_router)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from samhand.accounts.scope import scope_for
-from samhand.exchange.access import MessageFilter, messages_for_user
+from samhand.access.door import MessageFilter, messages_for_user
 from samhand.exchange.models import Delivery, Message
 
 from .models import TrafficCount, TrafficDay
