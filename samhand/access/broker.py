@@ -148,7 +148,7 @@ def read_document(actor: door.Actor, *, decision_ref: str, document_id: str) -> 
     raw = door.read_content(door.MessageView(message, None, "holder"), actor=door.Actor(
         actor.kind, actor.name, actor.clinician, actor.hpr, actor.role, decision.requester_org_her_id),
         purpose=decision.purpose, reader_her_id=reader, decision_ref=decision.ref,
-        holder_her_id=decision.holder_org_her_id)
+        holder_her_id=decision.holder_org_her_id, on_behalf_of=decision.requester_org_her_id)
     _name_heuristics(decision, actor, raw)
     return message, raw
 

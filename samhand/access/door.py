@@ -121,14 +121,18 @@ def inbox_for_client(client, her_ids: list[str], limit: int = 100):
 
 
 def read_content(view: MessageView, *, actor_kind: str = "", actor: str | Actor = "", purpose: str,
-                 reader_her_id: str = "", decision_ref: str = "", holder_her_id: str = "") -> bytes:
+                 reader_her_id: str = "", decision_ref: str = "", holder_her_id: str = "",
+                 on_behalf_of: str = "") -> bytes:
     """The document decrypted with the reading party's key and verified, with an access-log line
-    written first (an attempt to read patient content is logged even if verification then fails)."""
+    written first (an attempt to read patient content is logged even if verification then fails).
+
+    ``reader_her_id`` is whose key decrypts (default: the caller's own party on the message);
+    ``on_behalf_of`` the organisation logged as reading when that differs (the access broker)."""
     message = view.message
     who = actor if isinstance(actor, Actor) else Actor(actor_kind, actor)
     reader_her_id = reader_her_id or (view.delivery.her_id if view.delivery else message.sender_her_id)
     record(Kind.READ, who, purpose=purpose, message=message, patient_id=message.patient_id,
-           organisation_her_id=reader_her_id, decision_ref=decision_ref, holder_her_id=holder_her_id)
+           organisation_her_id=on_behalf_of or reader_her_id, decision_ref=decision_ref, holder_her_id=holder_her_id)
     reader = party_by_her_id(reader_her_id)
     if reader is None:
         raise Refused("S99", f"no key on this node to read as {reader_her_id}", status=409)
