@@ -57,8 +57,12 @@ def allow_test_flush() -> None:
     """SAMHAND_MODE=test only: the test suite empties every table between transactional tests
     (Django's flush: DELETE FROM … on SQLite; TRUNCATE on PostgreSQL, which a row trigger does not
     stop). On SQLite drop the triggers around that DELETE and put them back after it."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.db import connections
 
+    sqlite = [c for c in connections.all() if c.vendor == "sqlite"]
+    if not sqlite:
+        return
+    DatabaseOperations = type(sqlite[0].ops)
     if getattr(DatabaseOperations.sql_flush, "_samhand", False):
         return
     original = DatabaseOperations.sql_flush
