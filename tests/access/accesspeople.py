@@ -15,6 +15,7 @@ PEOPLE = {
     "harstad.sykepleier": (HARSTAD_ORG, "helsepersonell", "sykepleier", HARSTAD_NURSE["hpr"], ("Ola", "Fjell"), ""),
     "unn.personvern": ("8100000", "personvern", "", "", ("Per", "Vern"), "personvern@unn.example.no"),
     "tromso.ma": ("8201000", "meldingsansvarlig", "", "", ("Mia", "Melding"), ""),
+    "unn.ma": ("8100000", "meldingsansvarlig", "", "", ("Mads", "Melding"), ""),
     "tromso.sb": ("8201000", "saksbehandler", "", "", ("Sara", "Sak"), ""),
     "unn.drift": ("8100000", "operator", "", "", ("Dag", "Drift"), ""),
 }
