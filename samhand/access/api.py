@@ -176,7 +176,7 @@ def get_report(request, patientId: str = Query(...), format: Literal["json", "pd
 def get_audit(request, patientId: str = Query(...)):
     client = _scoped(request, "privacy")
     org = _organisation(client)
-    rows = privacy.organisation_log(org).filter(patient_id=patientId).order_by("seq")
+    rows = list(privacy.organisation_log(org).filter(patient_id=patientId).order_by("seq"))  # before this export's row
     privacy.log_export(door.client_actor(client), org, patientId, "audit-export")
     bundle = fhir.searchset(fhir.audit_event(r) for r in rows)
     return HttpResponse(bundle.model_dump_json(), content_type="application/fhir+json")
