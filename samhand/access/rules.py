@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 PERMIT, DENY, EMERGENCY_ONLY = "permit", "deny", "emergency-only"
 PURPOSES = ("TREAT", "COORD", "EMERGENCY")
@@ -57,24 +57,24 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("unknown-purpose", lambda f: f.purpose not in PURPOSES, DENY,
-         N_("Ukjent formål: oppgi behandling, koordinering eller nødtilgang.")),
+         gettext_noop("Ukjent formål: oppgi behandling, koordinering eller nødtilgang.")),
     Rule("unknown-holder", lambda f: not f.holder_known, DENY,
-         N_("Ukjent virksomhet eller tjeneste: HER-id-en finnes ikke i adresseregisteret.")),
+         gettext_noop("Ukjent virksomhet eller tjeneste: HER-id-en finnes ikke i adresseregisteret.")),
     Rule("not-health-personnel", lambda f: not f.clinician, DENY,
-         N_("Bare helsepersonell med HPR-nummer og klinisk rolle kan be om tilgang til journaldokumenter.")),
+         gettext_noop("Bare helsepersonell med HPR-nummer og klinisk rolle kan be om tilgang til journaldokumenter.")),
     Rule("own-organisation", lambda f: f.same_organisation, DENY,
-         N_("Dokumentene tilhører din egen virksomhet: les dem i eget journalsystem.")),
+         gettext_noop("Dokumentene tilhører din egen virksomhet: les dem i eget journalsystem.")),
     Rule("emergency-without-reason", lambda f: f.emergency and len(f.reason.strip()) < 10, DENY,
-         N_("Nødtilgang krever en skriftlig begrunnelse (minst 10 tegn).")),
+         gettext_noop("Nødtilgang krever en skriftlig begrunnelse (minst 10 tegn).")),
     Rule("emergency", lambda f: f.emergency, PERMIT,
-         N_("Nødtilgang gitt for en begrenset tid. Tilgangen blir kontrollert av personvernkontakten."),
+         gettext_noop("Nødtilgang gitt for en begrenset tid. Tilgangen blir kontrollert av personvernkontakten."),
          emergency=True),
     Rule("blocked", lambda f: f.blocked, EMERGENCY_ONLY,
-         N_("Pasienten har sperret journalen for deg eller din virksomhet (sperret). Bare nødtilgang er mulig.")),
+         gettext_noop("Pasienten har sperret journalen for deg eller din virksomhet (sperret). Bare nødtilgang er mulig.")),
     Rule("care-relation", lambda f: f.care_relation, PERMIT,
-         N_("Tilgang gitt: dere har et aktivt behandlingsforhold til pasienten.")),
+         gettext_noop("Tilgang gitt: dere har et aktivt behandlingsforhold til pasienten.")),
     Rule("no-care-relation", lambda f: True, DENY,
-         N_("Ingen aktiv behandlingsrelasjon: ingen åpent pasientforløp, meldingsutveksling i perioden eller "
+         gettext_noop("Ingen aktiv behandlingsrelasjon: ingen åpent pasientforløp, meldingsutveksling i perioden eller "
             "videomøte mellom virksomhetene om denne pasienten.")),
 )
 

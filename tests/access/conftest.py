@@ -4,8 +4,15 @@ contact. Traffic goes through the API and the worker, as the EPR systems send it
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 from django.test import Client
+
+# The portal tests' Chromium fixtures (Debian's chromium through Playwright) serve these pages too.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "portal"))
+from portalbrowser import browser, page_for  # noqa: E402,F401 - fixtures
 
 from msgfactory import with_patient_id
 from personas import TROMSO_NURSING, UNN_MED_TROMSO

@@ -51,7 +51,7 @@ class RequestForm(forms.Form):
                                error_messages={"invalid": gettext_lazy("Oppgi 11 siffer.")})
     virksomhet = forms.ChoiceField(label=gettext_lazy("Dokumenter fra"))
     formal = forms.ChoiceField(label=gettext_lazy("Formål"), choices=Decision.Purpose.choices,
-                               widget=forms.RadioSelect)
+                               widget=forms.RadioSelect, initial=Decision.Purpose.TREAT)
     begrunnelse = forms.CharField(label=gettext_lazy("Begrunnelse (påkrevd for nødtilgang)"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
 
