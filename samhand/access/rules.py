@@ -72,7 +72,7 @@ RULES: tuple[Rule, ...] = (
     Rule("blocked", lambda f: f.blocked, EMERGENCY_ONLY,
          gettext_noop("Pasienten har sperret journalen for deg eller din virksomhet (sperret). Bare nødtilgang er mulig.")),
     Rule("care-relation", lambda f: f.care_relation, PERMIT,
-         gettext_noop("Tilgang gitt: dere har et aktivt behandlingsforhold til pasienten.")),
+         gettext_noop("Dere har et aktivt behandlingsforhold til pasienten.")),
     Rule("no-care-relation", lambda f: True, DENY,
          gettext_noop("Ingen aktiv behandlingsrelasjon: ingen åpent pasientforløp, meldingsutveksling i perioden eller "
             "videomøte mellom virksomhetene om denne pasienten.")),
