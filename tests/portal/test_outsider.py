@@ -9,13 +9,15 @@ from django.urls import URLPattern, reverse
 
 from samhand.portal import urls as portal_urls
 
-POST_ONLY = {"alert_ack", "alert_resolve", "downtime_end", "manual_pdf", "reconciliation_confirm"}
+POST_ONLY = {"alert_ack", "alert_resolve", "downtime_end", "manual_pdf", "reconciliation_confirm",
+             "privacy_review", "privacy_block_lift"}
 OPEN = {"login", "logout"}
 
 
 def _every_page(traffic) -> list[tuple[str, str]]:
     """(url name, URL) of every portal page, with real ids where a page needs one."""
-    ids = {"pk": traffic["to_tromso"].pk, "name": "trafikk"}
+    ids = {"pk": traffic["to_tromso"].pk, "name": "trafikk", "ref": "AD-0000000000000000",
+           "doc": traffic["to_tromso"].pk}
     pages = []
     for pattern in portal_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
@@ -24,7 +26,8 @@ def _every_page(traffic) -> list[tuple[str, str]]:
         kwargs = {k: ids[k] for k in pattern.pattern.converters}
         if pattern.name in ("alert_ack", "alert_resolve"):
             kwargs = {"pk": "00000000-0000-0000-0000-000000000001"}
-        elif pattern.name in ("downtime_end", "organisation", "reconciliation_confirm"):
+        elif pattern.name in ("downtime_end", "organisation", "reconciliation_confirm", "privacy_review",
+                              "privacy_block_lift"):
             kwargs = {"pk": 1}
         pages.append((pattern.name, reverse(f"portal:{pattern.name}", kwargs=kwargs)))
     return pages
