@@ -75,15 +75,14 @@ def record(kind: str, actor: Actor, *, purpose: str, patient_id: str = "", messa
                       decision_ref=decision_ref, detail=detail, **actor.fields())
 
 
-def _decrypt(payload: bytes, reader) -> bytes:
-    """The one place reads decrypt: exchange.protection, with the reading party's keys."""
+def _decrypt(content, reader) -> bytes:
+    """The one place stored messages are opened for reading: exchange.protection's sealed copy
+    (decrypted once on arrival, kept under the node's data key), else the CMS envelope with the
+    reading party's keys."""
     try:
-        opened = protection.open_protected(payload, reader=reader, max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES)
+        return protection.open_stored(content, reader=reader, max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES)
     except (cms.CmsError, kith.KithError) as exc:
         raise Refused(exc.code, exc.text, status=409) from None
-    if opened.error is not None:
-        raise Refused(opened.error.code, opened.error.text, status=409)
-    return opened.content
 
 
 @dataclass
@@ -136,7 +135,7 @@ def read_content(view: MessageView, *, actor_kind: str = "", actor: str | Actor 
     reader = party_by_her_id(reader_her_id)
     if reader is None:
         raise Refused("S99", f"no key on this node to read as {reader_her_id}", status=409)
-    return _decrypt(bytes(message.content.payload), reader)
+    return _decrypt(message.content, reader)
 
 
 def read_file(payload: bytes, *, reader_her_id: str, expected_sender_her_id: str = "", actor: Actor | None = None,

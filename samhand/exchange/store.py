@@ -9,7 +9,9 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from . import protection
 from .models import Delivery, Event, Message, MessageContent
+from .outbox import publish
 
 
 def envelope_of(msghead, kind) -> dict:
@@ -34,6 +36,14 @@ def msghead_from_envelope(message: Message):
                         documents=())
 
 
+def arrival_facts(msghead) -> dict:
+    """What subscribers need of a business message besides the stored envelope (no patient data):
+    the PLO Forsendelsesstatus, read while the document is parsed anyway."""
+    from samhand import kith
+
+    return {"status": kith.forsendelsesstatus(msghead.business_document)}
+
+
 def parse_gen_date(value: str | None) -> datetime | None:
     """MsgHead GenDate is an xs:dateTime, usually without offset: Norwegian local time."""
     if not value:
@@ -52,7 +62,8 @@ def parse_gen_date(value: str | None) -> datetime | None:
 def store_message(*, raw: bytes, stored: bytes, msg_id: str, sender_her_id: str, receiver_her_id: str, msg_type: str,
                   origin: str, kind=None, client=None, gen_date: str | None = None,
                   conversation_ref=None, patient_id: str | None = None, original: Message | None = None,
-                  apprec_status: str = "", apprec_errors: list[dict] | None = None, msghead=None) -> Message:
+                  apprec_status: str = "", apprec_errors: list[dict] | None = None, msghead=None,
+                  verified: bool = True) -> Message:
     message = Message.objects.create(
         msg_id=msg_id,
         sender_her_id=sender_her_id,
@@ -76,8 +87,10 @@ def store_message(*, raw: bytes, stored: bytes, msg_id: str, sender_her_id: str,
         # CLI actors are not API clients; only real ones are linked.
         submitted_by=client if getattr(client, "pk", None) else None,
     )
-    # ``raw`` is the plain document (its hash finds duplicates); ``stored`` its protected form.
-    MessageContent.objects.create(message=message, payload=stored)
+    # ``raw`` is the plain document (its hash finds duplicates); ``stored`` its protected form. What
+    # was verified is kept sealed as well, so it is decrypted once, not on every read.
+    MessageContent.objects.create(message=message, payload=stored,
+                                  sealed=protection.seal(message.pk, raw) if verified else None)
     return message
 
 
@@ -98,5 +111,6 @@ def sha256(raw: bytes) -> str:
 
 
 def event(message: Message, kind: str, detail: str = "", *, actor: str = "",
-          delivery: Delivery | None = None) -> Event:
-    return Event.objects.create(message=message, delivery=delivery, kind=kind, detail=detail, actor=actor)
+          delivery: Delivery | None = None, data: dict | None = None) -> Event:
+    """A step in the message's timeline, and an entry in the event feed (outbox.py)."""
+    return publish(kind, message=message, delivery=delivery, data=data, detail=detail, actor=actor)
