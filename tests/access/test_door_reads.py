@@ -127,3 +127,25 @@ def test_exchange_does_not_import_access():
     offenders = [str(p) for p in root.rglob("*.py") if "samhand.access" in p.read_text() or "from ..access" in p.read_text()]
     assert offenders == []
     assert not (root / "access.py").exists()
+
+
+def test_only_the_door_opens_patient_content():
+    """Outside the pure cms library and the exchange pipeline (which decrypts on arrival, as
+    transport), only samhand/access/door.py decrypts or unseals. The benchmark decrypts its own
+    synthetic messages."""
+    import pathlib
+    import re
+
+    import samhand
+
+    root = pathlib.Path(samhand.__file__).parent
+    opening = re.compile(r"open_protected\(|open_stored\(|\.decrypt\(|unseal\(|decryption_pairs\(")
+    allowed = {"access/door.py"}
+    offenders = []
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root).as_posix()
+        if rel.startswith(("cms/", "exchange/", "bench/", "directory/")) or rel in allowed:
+            continue
+        if opening.search(path.read_text()):
+            offenders.append(rel)
+    assert offenders == []
