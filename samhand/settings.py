@@ -285,3 +285,14 @@ SECURE_SSL_REDIRECT = env_bool("SAMHAND_SSL_REDIRECT", not LOCAL_MODE)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 # The debug page and error mails mask every setting that holds a URL with credentials.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "samhand.security.reporting.CredentialMaskingFilter"
+# The access broker and log (issue 15): care-relation window, how long a permit and an emergency
+# access last, the daily volume that puts a user on the review queue, the document categories
+# (MsgInfo/Type) another organisation may be shown.
+SAMHAND_ACCESS_RELATION_DAYS = env_int("SAMHAND_ACCESS_RELATION_DAYS", 90, minimum=1)
+SAMHAND_ACCESS_PERMIT_MINUTES = env_int("SAMHAND_ACCESS_PERMIT_MINUTES", 480, minimum=1)
+SAMHAND_ACCESS_EMERGENCY_MINUTES = env_int("SAMHAND_ACCESS_EMERGENCY_MINUTES", 240, minimum=1)
+SAMHAND_ACCESS_VOLUME_PER_DAY = env_int("SAMHAND_ACCESS_VOLUME_PER_DAY", 30, minimum=1)
+SAMHAND_ACCESS_CATEGORIES = env_list("SAMHAND_ACCESS_CATEGORIES", [
+    "UTSKRIVNINGSRAPPORT", "INNLEGGELSESRAPPORT", "HELSEOPPL_SOKNAD", "EPIKRISE", "MEDISINSKE_OPPLYSNINGER",
+    "HELSEOPPLYSNINGER_LEGE", "ORIENTERING_TJENESTETILBUD", "DIALOG_HELSEFAGLIG", "DIALOG_FORESPORSEL",
+    "DIALOG_SVAR"])

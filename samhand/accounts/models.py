@@ -11,10 +11,17 @@ class Membership(models.Model):
         SAKSBEHANDLER = "saksbehandler", _("Saksbehandler")
         OPERATOR = "operator", _("Operatør (noden)")
         ADMINISTRATOR = "administrator", _("Administrator")
+        # The access broker (issue 15): clinicians who may ask for a partner's documents, and the
+        # organisation's privacy contact (reviews accesses, reads its own access log, registers blocks).
+        HELSEPERSONELL = "helsepersonell", _("Helsepersonell")
+        PERSONVERN = "personvern", _("Personvernkontakt")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     organisation = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT, related_name="members")
     role = models.CharField(_("rolle"), max_length=30, choices=Role.choices)
+    # Health personnel: HPR number (Helsepersonellregisteret) and profession ("sykepleier", "lege" …).
+    hpr_number = models.CharField(_("HPR-nummer"), max_length=12, blank=True)
+    profession = models.CharField(_("yrke"), max_length=60, blank=True)
 
     class Meta:
         verbose_name = _("medlemskap")

@@ -27,6 +27,8 @@ class Scope:
     organisation: Organisation
     role: str
     her_ids: frozenset[str]  # the organisation's own HER-id and those of its services
+    hpr: str = ""  # health personnel's HPR number (the access broker's requests carry it)
+    profession: str = ""
 
     @property
     def all_traffic(self) -> bool:
@@ -60,6 +62,6 @@ def scope_for(user) -> Scope:
     org = membership.organisation
     her_ids = frozenset([org.her_id, *org.parties.values_list("her_id", flat=True)])
     scope = Scope(user_id=user.pk, username=user.get_username(), organisation=org, role=membership.role,
-                  her_ids=her_ids)
+                  her_ids=her_ids, hpr=membership.hpr_number, profession=membership.profession)
     user._samhand_scope = scope
     return scope

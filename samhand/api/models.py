@@ -10,6 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 KEY_PREFIX = "shk_"
+# What a key may do: "messages" (the message API; also asks the access broker for a named
+# clinician), "privacy" (the holder's privacy work: access reports, blocks, audit export).
+SCOPES = ("messages", "privacy")
 
 
 def hash_key(raw: str) -> str:
@@ -24,6 +27,8 @@ class ApiClient(models.Model):
     key_hint = models.CharField(max_length=12, help_text=_("De første tegnene i nøkkelen, for gjenkjenning."))
     parties = models.ManyToManyField("directory.CommunicationParty", related_name="api_clients")
     active = models.BooleanField(default=True)
+    scopes = models.CharField(_("tilganger"), max_length=200, default="messages",
+                              help_text=_("Kommaseparert: messages, privacy."))
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
@@ -35,9 +40,13 @@ class ApiClient(models.Model):
         return f"{self.system} ({self.key_hint}…)"
 
     @classmethod
-    def issue(cls, system: str, parties) -> tuple["ApiClient", str]:
+    def issue(cls, system: str, parties, scopes=("messages",)) -> tuple["ApiClient", str]:
+        unknown = sorted(set(scopes) - set(SCOPES))
+        if unknown or not scopes:
+            raise ValueError(f"unknown scope(s): {', '.join(unknown) or '(none given)'}")
         raw = KEY_PREFIX + secrets.token_urlsafe(32)
-        client = cls.objects.create(system=system, key_hash=hash_key(raw), key_hint=raw[:10])
+        client = cls.objects.create(system=system, key_hash=hash_key(raw), key_hint=raw[:10],
+                                    scopes=",".join(s for s in SCOPES if s in scopes))
         client.parties.set(parties)
         return client, raw
 
@@ -58,3 +67,6 @@ class ApiClient(models.Model):
         if not hasattr(self, "_her_ids"):
             self._her_ids = set(self.parties.values_list("her_id", flat=True))
         return set(self._her_ids)
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in {s.strip() for s in self.scopes.split(",")}

@@ -13,7 +13,7 @@ from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from samhand.exchange import access
+from samhand.access import door as access
 from samhand.exchange.apprec import answer, answer_delivery_with_xml
 from samhand.exchange.errors import NotFound, Refused
 from samhand.exchange.models import Delivery, Message
@@ -179,3 +179,6 @@ api.add_router("", video_router)
 from samhand.deviations.api import router as deviations_router  # noqa: E402
 
 api.add_router("", deviations_router)
+from samhand.access.api import router as access_router  # noqa: E402
+
+api.add_router("", access_router)

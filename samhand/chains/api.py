@@ -9,6 +9,7 @@ from uuid import UUID
 
 from ninja import Query, Router
 
+from samhand.access import door
 from samhand.api.problems import PROBLEMS
 from samhand.directory.models import Capability, CommunicationParty, MessageTypeVersion
 from samhand.exchange.errors import NotFound, Refused
@@ -82,8 +83,7 @@ def list_episodes(request, state: str = Query("open", description="open | overdu
     if state not in queries.STATES:
         raise Refused("bad-request", f"state must be one of {', '.join(queries.STATES)}", status=400)
     episodes = list(queries.with_details(queries.visible_episodes(mine, state=state))[:limit])
-    queries.record_reads(episodes, actor_kind="api-client", actor=client.system, purpose="episode-list",
-                         her_ids=mine)
+    door.episodes_read(door.client_actor(client), episodes, purpose="episode-list", her_ids=mine, listing=True)
     return 200, [_episode_out(e) for e in episodes]
 
 
@@ -93,8 +93,7 @@ def get_episode(request, id: UUID):
     client = request.api_client
     mine = _parties_of(client)
     episode = queries.episode_for(mine, id)
-    queries.record_reads([episode], actor_kind="api-client", actor=client.system, purpose="episode-timeline",
-                         her_ids=mine)
+    door.episodes_read(door.client_actor(client), [episode], purpose="episode-timeline", her_ids=mine)
     version = episode.chain_version
     base = _episode_out(episode).dict()
     return 200, EpisodeDetailOut(

@@ -13,3 +13,10 @@ class ChainsConfig(AppConfig):
 
         # T10 before sending and on receipt: retired types and what each receiver takes (HISD 1177 §6.4).
         register_type_check(capability_errors)
+
+        # An open episode is a care relation for the access broker (issue 15).
+        from samhand.access import relations
+
+        from .relations import open_episode
+
+        relations.register("episode", open_episode)

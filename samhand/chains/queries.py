@@ -1,8 +1,9 @@
 """Read side of the episodes, for the API and the portal.
 
 ``visible_episodes`` is the choke point (architecture §4): every look-up of an episode by an
-outside caller goes through it, scoped to the parties the caller acts for; ``record_reads``
-writes the access log, since an episode names the patient (national id) and what was sent.
+outside caller goes through it, scoped to the parties the caller acts for. Showing an episode
+names the patient (national id) and what was sent: callers log it through the access door
+(``samhand.access.door.episodes_read``), the one writer of the access log.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from datetime import datetime
 
 from django.db.models import F, Prefetch, QuerySet
 
-from samhand.access.models import AccessLog
 from samhand.exchange.errors import NotFound
 
 from . import clock
@@ -49,20 +49,6 @@ def episode_for(her_ids, episode_id) -> Episode:
     if episode is None:
         raise NotFound(str(episode_id))
     return episode
-
-
-def record_reads(episodes, *, actor_kind: str, actor: str, purpose: str, her_ids) -> None:
-    """One access-log line per episode shown, against its first message."""
-    rows = []
-    her_ids = set(her_ids)
-    for episode in episodes:
-        entries = list(episode.entries.all())
-        if not entries:
-            continue
-        mine = next((p.her_id for p in episode.parties.all() if p.her_id in her_ids), "")
-        rows.append(AccessLog(actor_kind=actor_kind, actor=actor, message_id=entries[0].message_id,
-                              patient_id=episode.patient_id, purpose=purpose, organisation_her_id=mine))
-    AccessLog.objects.bulk_create(rows)
 
 
 def outstanding(episode: Episode) -> list[EpisodeStep]:

@@ -6,7 +6,7 @@ Showing it is a read of a patient identifier, so it goes to the access log like 
 
 from __future__ import annotations
 
-from samhand.access.models import AccessLog
+from samhand.access import log
 
 from .actors import Actor
 from .models import Deviation, DeviationLink
@@ -23,9 +23,8 @@ def patient_ids(actor: Actor, deviation: Deviation, *, purpose: str = "deviation
             message.deliveries.values_list("her_id", flat=True))
         if not message.patient_id or not involved & actor.her_ids:
             continue
-        AccessLog.objects.create(actor_kind=actor.kind, actor=actor.name, message=message,
-                                 patient_id=message.patient_id, purpose=purpose,
-                                 organisation_her_id=actor.organisation.her_id)
+        log.append(actor_kind=actor.kind, actor=actor.name, message=message,
+                   patient_id=message.patient_id, purpose=purpose, organisation_her_id=actor.organisation.her_id)
         if message.patient_id not in shown:
             shown.append(message.patient_id)
     return shown

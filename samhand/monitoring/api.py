@@ -17,7 +17,7 @@ from ninja import Query, Router
 
 from samhand.api.problems import PROBLEMS
 from samhand.directory.models import CommunicationParty, Organisation
-from samhand.exchange import access
+from samhand.access import door as access
 from samhand.exchange.errors import NotFound, Refused
 
 from . import alerts, clock, downtime, health, manual

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from samhand import kith
 from samhand.directory.models import CommunicationParty, Organisation
-from samhand.exchange import access
+from samhand.access import door as access
 from samhand.exchange.errors import Refused
 from samhand.exchange.models import Delivery, Message
 from samhand.exchange.outbox import publish

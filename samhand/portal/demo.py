@@ -40,6 +40,7 @@ def create_demo_credentials(url: str) -> dict:
         roles = [Membership.Role.MELDINGSANSVARLIG, Membership.Role.SAKSBEHANDLER]
         if org.kind == Organisation.Kind.HOSPITAL:
             roles += [Membership.Role.OPERATOR, Membership.Role.ADMINISTRATOR]
+        roles += [Membership.Role.HELSEPERSONELL, Membership.Role.PERSONVERN]  # the access broker (issue 15)
         for role in roles:
             username = f"{_slug(org)}.{role}"
             password = secrets.token_urlsafe(12)
@@ -48,5 +49,9 @@ def create_demo_credentials(url: str) -> dict:
             user.is_staff = user.is_superuser = role == Membership.Role.ADMINISTRATOR
             user.save()
             Membership.objects.update_or_create(user=user, defaults={"organisation": org, "role": role})
+            if role == Membership.Role.HELSEPERSONELL:  # a clinician with a (made-up) HPR number
+                Membership.objects.filter(user=user).update(
+                    hpr_number=str(9000000 + int(org.her_id) % 1000000),
+                    profession="lege" if org.kind == Organisation.Kind.HOSPITAL else "sykepleier")
             logins.append({"username": username, "password": password, "organisation": org.name, "role": role})
     return {"url": url, "apiKeys": api_keys, "logins": logins}

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from samhand.exchange.access import MessageFilter
+from samhand.access.door import MessageFilter
 
 from . import choices, search
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from samhand.accounts.scope import scope_for
+from samhand.access.door import MessageFilter, messages_for_user
 from samhand.chains.typenames import type_name, type_names
-from samhand.exchange.access import MessageFilter, messages_for_user
 from samhand.exchange.models import Delivery, Message
 
 from .models import TrafficCount, TrafficDay

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import oidc
+from .views import access as access_pages
 from .views import alerts, auth, dashboard, directory, downtime, episodes, message, messages, reconciliation
 from .views import video
 from .views import deviations
@@ -57,6 +58,16 @@ urlpatterns = [
     path("avvik/<uuid:pk>/brudd/", deviations.breach_fields, name="deviation_breach"),
     path("avvik/<uuid:pk>/brudd.pdf", deviations.breach_pdf, name="deviation_breach_pdf"),
     path("avvik/<uuid:pk>/brudd.json", deviations.breach_json, name="deviation_breach_json"),
+    path("tilgang/", access_pages.access_request, name="access_request"),
+    path("tilgang/<str:ref>/", access_pages.access_decision, name="access_decision"),
+    path("tilgang/<str:ref>/dokument/<uuid:doc>/", access_pages.access_document, name="access_document"),
+    path("tilgang/<str:ref>/dokument/<uuid:doc>.pdf", access_pages.access_document_pdf, name="access_document_pdf"),
+    path("personvern/", access_pages.privacy_home, name="privacy"),
+    path("personvern/kontroll/<int:pk>/", access_pages.privacy_review, name="privacy_review"),
+    path("personvern/logg/", access_pages.privacy_log, name="privacy_log"),
+    path("personvern/sperringer/", access_pages.privacy_blocks, name="privacy_blocks"),
+    path("personvern/sperringer/<int:pk>/opphev/", access_pages.privacy_block_lift, name="privacy_block_lift"),
+    path("personvern/innsyn/", access_pages.privacy_report, name="privacy_report"),
     path("logg-inn/", auth.LoginView.as_view(), name="login"),
     path("logg-ut/", auth.LogoutView.as_view(), name="logout"),
     path("logg-inn/helseid/", oidc.oidc_login, name="oidc_login"),

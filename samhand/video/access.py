@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from samhand.access.models import AccessLog
+from samhand.access import log
 from samhand.directory.models import CommunicationParty, Organisation
 from samhand.exchange.errors import NotFound, Refused
 
@@ -78,5 +78,5 @@ def log_read(meeting: Meeting, actor: Actor, purpose: str) -> None:
     if first is None:
         # Patient data only ever enters with an episode (services.book_meeting), which always has a message.
         raise Refused("no-episode", "a meeting with patient data must belong to an episode", status=409)
-    AccessLog.objects.create(actor_kind=actor.kind, actor=actor.name, message_id=first.message_id,
-                             patient_id=meeting.patient_id, purpose=purpose, organisation_her_id=actor.her_id)
+    log.append(actor_kind=actor.kind, actor=actor.name, message_id=first.message_id,
+               patient_id=meeting.patient_id, purpose=purpose, organisation_her_id=actor.her_id)

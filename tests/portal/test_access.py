@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from samhand.access.models import AccessLog
-from samhand.exchange import access
+from samhand.access import door as access
 from samhand.exchange.errors import NotFound, Refused
 
 from portalpeople import BALSFJORD_PATIENT, TROMSO_PATIENT

@@ -10,13 +10,14 @@ from django.urls import URLPattern, reverse
 from samhand.portal import urls as portal_urls
 
 POST_ONLY = {"alert_ack", "alert_resolve", "downtime_end", "manual_pdf", "reconciliation_confirm",
-             "reconciliation_note"}
+             "reconciliation_note", "privacy_review", "privacy_block_lift"}
 OPEN = {"login", "logout", "oidc_login", "oidc_callback"}  # sign-in pages answer anyone
 
 
 def _every_page(traffic) -> list[tuple[str, str]]:
     """(url name, URL) of every portal page, with real ids where a page needs one."""
-    ids = {"pk": traffic["to_tromso"].pk, "name": "trafikk", "fmt": "csv"}
+    ids = {"pk": traffic["to_tromso"].pk, "name": "trafikk", "fmt": "csv", "ref": "AD-0000000000000000",
+           "doc": traffic["to_tromso"].pk}
     pages = []
     for pattern in portal_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
@@ -26,7 +27,7 @@ def _every_page(traffic) -> list[tuple[str, str]]:
         if pattern.name in ("alert_ack", "alert_resolve"):
             kwargs = {"pk": "00000000-0000-0000-0000-000000000001"}
         elif pattern.name in ("downtime_end", "downtime_edit", "organisation", "reconciliation_confirm",
-                              "reconciliation_note"):
+                              "reconciliation_note", "privacy_review", "privacy_block_lift"):
             kwargs = {"pk": 1}
         pages.append((pattern.name, reverse(f"portal:{pattern.name}", kwargs=kwargs)))
     return pages

@@ -110,10 +110,10 @@ def report(request):
     patient = ""
     if linked is not None and linked.patient_id and actor.sees_patient:
         # Shown from the message, never typed: a read of a patient identifier, so logged.
-        from samhand.access.models import AccessLog
+        from samhand.access import log
 
-        AccessLog.objects.create(actor_kind="user", actor=actor.name, message=linked, patient_id=linked.patient_id,
-                                 purpose="deviation-form", organisation_her_id=actor.organisation.her_id)
+        log.append(actor_kind="user", actor=actor.name, message=linked, patient_id=linked.patient_id,
+                   purpose="deviation-form", organisation_her_id=actor.organisation.her_id)
         patient = linked.patient_id
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samhand.chains import queries as chain_queries
 from samhand.chains.typenames import type_names
+from samhand.access import door
 from samhand.exchange.errors import NotFound
 
 from ..decorators import member_view
@@ -52,18 +53,19 @@ def episodes(request):
                          "overdue": sum(1 for s in items if s.overdue)})
         shown.update({s.id: s for s in items})
     services.sort(key=lambda s: (-s["overdue"], s["name"]))
-    _log_reads(queries, scope, list(shown))
+    _log_reads(queries, request, list(shown))
     return render(request, "portal/episodes.html", {"services": services, "names": names, "now": timezone.now(),
                                                     "overdue_only": overdue_only, "count": len(shown)})
 
 
-def _log_reads(queries, scope, episode_ids) -> None:
-    """A list of episodes shows patients' ids and what was sent about them: log it like a read."""
-    record = getattr(queries, "record_reads", None)
-    if record is None or not episode_ids:
+def _log_reads(queries, request, episode_ids) -> None:
+    """A list of episodes shows patients' ids and what was sent about them: logged through the door."""
+    if not episode_ids:
         return
+    scope = request.scope
     rows = queries.with_details(queries.visible_episodes(sorted(scope.her_ids), state="all").filter(pk__in=episode_ids))
-    record(rows, actor_kind="user", actor=scope.username, purpose="portal-episodes", her_ids=scope.her_ids)
+    door.episodes_read(door.user_actor(request.user), rows, purpose="portal-episodes", her_ids=scope.her_ids,
+                       listing=True)
 
 
 STATE_LABELS = {
@@ -86,8 +88,7 @@ def episode_detail(request, pk):
         episode = queries.episode_for(sorted(scope.her_ids), pk)
     except NotFound:
         raise Http404(_("Ikke noe slikt pasientforløp for din organisasjon.")) from None
-    queries.record_reads([episode], actor_kind="user", actor=scope.username, purpose="portal-episode",
-                         her_ids=scope.her_ids)
+    door.episodes_read(door.user_actor(request.user), [episode], purpose="portal-episode", her_ids=scope.her_ids)
     now = timezone.now()
     types = type_names()
     steps = []

@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samhand.exchange.access import MessageFilter, content_for_user, messages_for_user, view_for_user
+from samhand.access.door import (MessageFilter, content_for_user, message_page_for_user, messages_for_user,
+                                 view_for_user)
 from samhand.exchange.errors import NotFound, Refused
 from samhand.exchange.models import Delivery, Message
 
@@ -25,9 +26,10 @@ from ..names import Names
 POSITIVE_STATES = (Delivery.State.ACKNOWLEDGED, Delivery.State.PARTLY)
 
 
-def _view(request, pk):
+def _view(request, pk, *, page: bool = False):
     try:
-        return view_for_user(request.user, pk)
+        # The page itself shows the full identity number: message_page_for_user logs that read.
+        return message_page_for_user(request.user, pk) if page else view_for_user(request.user, pk)
     except NotFound:
         raise Http404(_("Ingen slik melding for din organisasjon.")) from None
 
@@ -60,7 +62,7 @@ def _may_read(request, view) -> bool:
 
 @member_view
 def message_detail(request, pk):
-    view = _view(request, pk)
+    view = _view(request, pk, page=True)
     message = view.message
     if view.delivery is not None:
         deliveries = [view.delivery]

@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from samhand.exchange.access import MessageFilter, message_streams_for_user, messages_for_user, view_for_user
+from samhand.access.door import (MessageFilter, message_streams_for_user, messages_for_user, search_by_patient,
+                                 view_for_user)
 from samhand.exchange.errors import NotFound
 from samhand.exchange.models import Delivery
 
@@ -47,6 +48,8 @@ def message_list(request):
         form.add_error("q", _("Driften ser trafikkdata, ikke pasientopplysninger: søk på MsgId."))
         return render(request, "portal/messages.html", {"form": form, "page": None}, status=403)
     page = keyset_page(streams, older=request.GET.get("eldre"), newer=request.GET.get("nyere"), size=PAGE_SIZE)
+    if filters.patient_id:
+        search_by_patient(request.user, filters.patient_id, page.items)  # one access-log row per search
     ids = [m.pk for m in page.items]
     primaries = {mid: (her_id, state) for mid, her_id, state in Delivery.objects.filter(
         message_id__in=ids, role=Delivery.Role.PRIMARY).values_list("message_id", "her_id", "state")}

@@ -23,7 +23,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samhand.access.models import AccessLog
+from samhand.access import log
 from samhand.chains.typenames import type_names
 from samhand.monitoring.models import ManualHandling
 
@@ -69,9 +69,9 @@ def _history(organisation, since):
 def _log(request, items, purpose: str) -> None:
     """The list and its exports show national ids: one access-log line per item shown."""
     mine = request.scope.organisation.her_id
-    AccessLog.objects.bulk_create([
-        AccessLog(actor_kind="user", actor=request.user.get_username(), organisation_her_id=mine,
-                  message_id=i.message_id, patient_id=i.message.patient_id, purpose=purpose) for i in items])
+    log.append_many([
+        {"actor_kind": "user", "actor": request.user.get_username(), "organisation_her_id": mine,
+         "message_id": i.message_id, "patient_id": i.message.patient_id, "purpose": purpose} for i in items])
 
 
 def _guard(request) -> None:

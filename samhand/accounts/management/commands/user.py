@@ -31,6 +31,8 @@ class Command(BaseCommand):
         create.add_argument("--org", required=True, help="organisation number (9 digits)")
         create.add_argument("--role", required=True, choices=Membership.Role.values)
         create.add_argument("--email", default="")
+        create.add_argument("--hpr", default="", help="HPR number (health personnel asking the access broker)")
+        create.add_argument("--profession", default="", help="e.g. sykepleier, lege")
         password = sub.add_parser("set-password", help="set a new password (read from standard input)")
         password.add_argument("--username", required=True)
         password.add_argument("--password-stdin", action="store_true", required=True)
@@ -45,6 +47,9 @@ class Command(BaseCommand):
                 user = create_user(username=options["username"], password=_read_password(sys.stdin),
                                    org_number=options["org"], role=options["role"], email=options["email"])
                 m = user.membership
+                if options["hpr"] or options["profession"]:
+                    m.hpr_number, m.profession = options["hpr"], options["profession"]
+                    m.save(update_fields=["hpr_number", "profession"])
                 self.stdout.write(f"created {user.username}: {m.get_role_display()}, {m.organisation.name}")
             elif action == "set-password":
                 set_password(username=options["username"], password=_read_password(sys.stdin))

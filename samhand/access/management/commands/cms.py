@@ -4,11 +4,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from samhand import cms, kith
-from samhand.directory import certificates
+from samhand.access import door
 from samhand.directory.models import CommunicationParty
 from samhand.exchange import protection
 
 
+# Lives in the access app: unprotect decrypts patient content, so it goes through the door and is
+# logged (issue 16 §3); protect only signs and encrypts.
 class Command(BaseCommand):
     help = ("Protect (sign, then encrypt) or unprotect (decrypt, then verify) a file with the directory's "
             "certificates, like `openssl cms`. On failure exits non-zero and prints the AppRec code (S01 …).")
@@ -53,11 +55,6 @@ class Command(BaseCommand):
 
     def _unprotect(self, data: bytes, options) -> bytes:
         receiver = self._party(options["receiver"])
-        inner = cms.decrypt(data, certificates.decryption_pairs(receiver))
-        cas, crls = certificates.trust()
         if options["sender"]:
-            expected = certificates.signing_certificate(self._party(options["sender"]))
-            return cms.verify(inner, expected_signer=expected, trusted_cas=cas, crls=crls).content
-        content = cms.peek_content(inner)
-        protection.cms_verify(inner, kith.parse_xml(content))
-        return content
+            self._party(options["sender"])
+        return door.read_file(data, reader_her_id=receiver.her_id, expected_sender_her_id=options["sender"] or "")

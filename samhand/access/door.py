@@ -1,9 +1,15 @@
-"""The choke point for patient data: every lookup of a message by an outside
-caller goes through here, scoped to the parties the caller acts for, and every
-read of content is written to the access log (S3)."""
+"""The door to patient data (issues 15 and 16 §3): every look-up of a message or episode by an
+outside caller is scoped here to the parties the caller acts for, and every read of patient
+content or identifying data is written to the access log here, exactly once, with its purpose.
+
+Decryption for reading happens only in ``_decrypt`` below (the one call into
+exchange.protection for reads), so a reader never holds content that was not logged. The
+exchange pipeline decrypts on arrival for its own checks; that is transport, not reading.
+"""
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -12,13 +18,71 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from samhand import cms, kith
-from samhand.access.models import AccessLog
 from samhand.accounts.scope import scope_for
 from samhand.directory.services import party_by_her_id
+from samhand.exchange import protection
+from samhand.exchange.errors import NotFound, Refused
+from samhand.exchange.models import Delivery, Message
 
-from . import protection
-from .errors import NotFound, Refused
-from .models import Delivery, Message
+from . import log
+from .models import AccessLog
+
+Kind = AccessLog.Kind
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who reads: a portal user, an EPR system (acting for a named clinician) or a CLI operator."""
+
+    kind: str  # "user" | "api-client" | "cli"
+    name: str  # username or system
+    clinician: str = ""
+    hpr: str = ""
+    role: str = ""
+    organisation_her_id: str = ""
+
+    def fields(self) -> dict:
+        return {"actor_kind": self.kind, "actor": self.name, "actor_name": self.clinician, "actor_hpr": self.hpr,
+                "actor_role": self.role}
+
+
+def user_actor(user) -> Actor:
+    scope = scope_for(user)
+    return Actor("user", scope.username, clinician=user.get_full_name(), hpr=scope.hpr,
+                 role=scope.profession or scope.role,
+                 organisation_her_id=scope.organisation.her_id)
+
+
+def client_actor(client, practitioner: dict | None = None) -> Actor:
+    p = practitioner or {}
+    return Actor("api-client", client.system, clinician=p.get("name", ""), hpr=p.get("hpr", ""), role=p.get("role", ""))
+
+
+def cli_actor() -> Actor:
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return Actor("cli", who)
+
+
+def record(kind: str, actor: Actor, *, purpose: str, patient_id: str = "", message=None, documents=(),
+           organisation_her_id: str = "", holder_her_id: str = "", decision_ref: str = "", detail: str = "") -> AccessLog:
+    """One access-log row. Every writer of the log comes through here (or ``log.append``)."""
+    return log.append(kind=kind, purpose=purpose, patient_id=patient_id or "", message=message,
+                      documents=[str(d) for d in documents], holder_her_id=holder_her_id,
+                      organisation_her_id=organisation_her_id or actor.organisation_her_id,
+                      decision_ref=decision_ref, detail=detail, **actor.fields())
+
+
+def _decrypt(content, reader) -> bytes:
+    """The one place stored messages are opened for reading: exchange.protection's sealed copy
+    (decrypted once on arrival, kept under the node's data key), else the CMS envelope with the
+    reading party's keys."""
+    try:
+        return protection.open_stored(content, reader=reader, max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES)
+    except (cms.CmsError, kith.KithError) as exc:
+        raise Refused(exc.code, exc.text, status=409) from None
 
 
 @dataclass
@@ -55,20 +119,55 @@ def inbox_for_client(client, her_ids: list[str], limit: int = 100):
                 .order_by("delivered_at")[:limit])
 
 
-def read_content(view: MessageView, *, actor_kind: str, actor: str, purpose: str) -> bytes:
+def read_content(view: MessageView, *, actor_kind: str = "", actor: str | Actor = "", purpose: str,
+                 reader_her_id: str = "", decision_ref: str = "", holder_her_id: str = "",
+                 on_behalf_of: str = "") -> bytes:
     """The document decrypted with the reading party's key and verified, with an access-log line
-    written first (an attempt to read patient content is logged even if verification then fails)."""
+    written first (an attempt to read patient content is logged even if verification then fails).
+
+    ``reader_her_id`` is whose key decrypts (default: the caller's own party on the message);
+    ``on_behalf_of`` the organisation logged as reading when that differs (the access broker)."""
     message = view.message
-    reader_her_id = view.delivery.her_id if view.delivery else message.sender_her_id
-    AccessLog.objects.create(actor_kind=actor_kind, actor=actor, message=message, patient_id=message.patient_id,
-                             purpose=purpose, organisation_her_id=reader_her_id)
-    reader = view.delivery.party if view.delivery else party_by_her_id(message.sender_her_id)
+    who = actor if isinstance(actor, Actor) else Actor(actor_kind, actor)
+    reader_her_id = reader_her_id or (view.delivery.her_id if view.delivery else message.sender_her_id)
+    record(Kind.READ, who, purpose=purpose, message=message, patient_id=message.patient_id,
+           organisation_her_id=on_behalf_of or reader_her_id, decision_ref=decision_ref, holder_her_id=holder_her_id)
+    reader = party_by_her_id(reader_her_id)
     if reader is None:
         raise Refused("S99", f"no key on this node to read as {reader_her_id}", status=409)
+    return _decrypt(message.content, reader)
+
+
+def read_file(payload: bytes, *, reader_her_id: str, expected_sender_her_id: str = "", actor: Actor | None = None,
+              purpose: str = "cli-unprotect") -> bytes:
+    """``samhand cms unprotect``: decrypt a protected file as a hosted party, verify it, and log
+    the read (the patient and message named inside, when the content says so)."""
+    from samhand.directory import certificates
+
+    reader = party_by_her_id(reader_her_id)
+    if reader is None:
+        raise cms.CmsError("S02", f"{reader_her_id} is not an active party with certificates")
+    inner = cms.decrypt(payload, certificates.decryption_pairs(reader))
+    content = cms.peek_content(inner)
+    patient_id, message = "", None
     try:
-        return protection.open_stored(message.content, reader=reader, max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES)
-    except (cms.CmsError, kith.KithError) as exc:
-        raise Refused(exc.code, exc.text, status=409) from None
+        root = kith.parse_xml(content)
+        head = kith.parse_msghead(root)
+        patient_id = head.patient.id if head.patient else ""
+        message = Message.objects.filter(msg_id=head.msg_id).first()
+    except kith.KithError:
+        root = None
+    record(Kind.READ, actor or cli_actor(), purpose=purpose, patient_id=patient_id, message=message,
+           organisation_her_id=reader_her_id, detail="protected file decrypted on the command line")
+    cas, crls = certificates.trust()
+    if expected_sender_her_id:
+        sender = party_by_her_id(expected_sender_her_id)
+        if sender is None:
+            raise cms.CmsError("S02", f"{expected_sender_her_id} has no certificates")
+        return cms.verify(inner, expected_signer=certificates.signing_certificate(sender), trusted_cas=cas,
+                          crls=crls).content
+    protection.cms_verify(inner, root if root is not None else kith.parse_xml(content))
+    return content
 
 
 # -- portal users ---------------------------------------------------------------------------
@@ -189,4 +288,38 @@ def content_for_user(user, view: MessageView, *, purpose: str = "portal-view") -
         raise Refused("forbidden", "the node operator sees traffic metadata, not patient content", status=403)
     if view.delivery is not None and view.delivery.delivered_at is None:
         raise Refused("not-delivered", "the message has not been delivered to this service yet", status=409)
-    return read_content(view, actor_kind="user", actor=scope.username, purpose=purpose)
+    return read_content(view, actor=user_actor(user), purpose=purpose)
+
+
+def message_page_for_user(user, object_id, *, purpose: str = "portal-message") -> MessageView:
+    """The message page: metadata with the full national identity number for members who see
+    patient data, logged as one read of identifying data (the operator sees it masked: no row)."""
+    view = view_for_user(user, object_id)
+    scope = scope_for(user)
+    if scope.sees_content and view.role != "operator" and view.message.patient_id:
+        her_id = view.delivery.her_id if view.delivery else view.message.sender_her_id
+        record(Kind.READ, user_actor(user), purpose=purpose, patient_id=view.message.patient_id,
+               message=view.message, organisation_her_id=her_id, detail="message page (identity number shown)")
+    return view
+
+
+def search_by_patient(user, patient_id: str, messages, *, purpose: str = "portal-search") -> None:
+    """A search by national identity number, logged once with the messages it showed."""
+    record(Kind.SEARCH, user_actor(user), purpose=purpose, patient_id=patient_id,
+           documents=[m.pk for m in messages], detail="search by identity number")
+
+
+def episodes_read(actor: Actor, episodes, *, purpose: str, her_ids, listing: bool = False) -> None:
+    """Episodes shown (a list or one page): they name the patient and what was sent. One row for
+    a single episode; for a list one row per patient shown, so each patient's report sees it."""
+    her_ids = set(her_ids)
+    by_patient: dict[str, list] = {}
+    for episode in episodes:
+        by_patient.setdefault(episode.patient_id, []).append(episode)
+    rows = []
+    for patient_id, items in by_patient.items():
+        mine = next((p.her_id for e in items for p in e.parties.all() if p.her_id in her_ids), "")
+        rows.append({"kind": Kind.LIST if listing else Kind.READ, "purpose": purpose, "patient_id": patient_id,
+                     "documents": [f"episode:{e.pk}" for e in items], "organisation_her_id": mine or actor.organisation_her_id,
+                     **actor.fields()})
+    log.append_many(rows)
