@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from samhand.chains.worker import deadline_step
+from samhand.dialogue.worker import STEPS as DIALOGUE_STEPS
 from samhand.directory.expiry import expiry_warning_step
 from samhand.exchange.deliver import dispatch_step
 from samhand.monitoring.worker import STEPS as MONITORING_STEPS
@@ -36,6 +37,7 @@ STEPS: list[tuple[str, Step]] = [
     ("certificate-expiry", expiry_warning_step),
     ("chain-deadlines", deadline_step),
     *MONITORING_STEPS,
+    *DIALOGUE_STEPS,
 ]
 
 

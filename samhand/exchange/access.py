@@ -60,8 +60,14 @@ def read_content(view: MessageView, *, actor_kind: str, actor: str, purpose: str
     written first (an attempt to read patient content is logged even if verification then fails)."""
     message = view.message
     reader_her_id = view.delivery.her_id if view.delivery else message.sender_her_id
+    withdrawn = view.delivery is not None and view.delivery.withdrawn_at is not None
     AccessLog.objects.create(actor_kind=actor_kind, actor=actor, message=message, patient_id=message.patient_id,
-                             purpose=purpose, organisation_her_id=reader_her_id)
+                             purpose=f"{purpose} (refused: withdrawn)"[:100] if withdrawn else purpose,
+                             organisation_her_id=reader_her_id)
+    if withdrawn:
+        # S11: a misdirected message is withdrawn from its receiver; the attempt is logged above.
+        raise Refused("withdrawn", f"the content was withdrawn from {reader_her_id} "
+                      f"{view.delivery.withdrawn_at:%Y-%m-%d %H:%M} UTC: {view.delivery.withdrawn_reason}", status=410)
     reader = view.delivery.party if view.delivery else party_by_her_id(message.sender_her_id)
     if reader is None:
         raise Refused("S99", f"no key on this node to read as {reader_her_id}", status=409)
