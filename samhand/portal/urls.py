@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import alerts, auth, dashboard, directory, downtime, episodes, message, messages, reconciliation
+from .views import dialogue
 
 app_name = "portal"
 
@@ -23,6 +24,13 @@ urlpatterns = [
     path("avstemming/<int:pk>/bekreft/", reconciliation.confirm, name="reconciliation_confirm"),
     path("adressebok/", directory.directory, name="directory"),
     path("adressebok/<int:pk>/", directory.organisation, name="organisation"),
+    path("dialog/", dialogue.inbox, name="dialogue"),
+    path("dialog/ny/", dialogue.compose_question, name="dialogue_new"),
+    path("dialog/<uuid:pk>/", dialogue.thread_view, name="dialogue_thread"),
+    path("dialog/<uuid:pk>/svar/", dialogue.thread_reply, name="dialogue_reply"),
+    path("dialog/<uuid:pk>/telefon/", dialogue.thread_phone, name="dialogue_phone"),
+    path("meldinger/<uuid:pk>/feilsendt/", dialogue.message_misdirected, name="message_misdirected"),
+    path("meldinger/<uuid:pk>/send-pa-nytt/", dialogue.message_resend, name="message_resend"),
     path("logg-inn/", auth.LoginView.as_view(), name="login"),
     path("logg-ut/", auth.LogoutView.as_view(), name="logout"),
 ]
