@@ -25,6 +25,12 @@ EVENT_KINDS = {
     "handled-manually": _("Behandlet manuelt"),
     "already-handled-manually": _("Levert, men allerede behandlet manuelt"),
     "manual-reconciled": _("Manuell behandling avstemt"),
+    "withdrawn": _("Registrert som feilsendt, innholdet trukket tilbake"),
+    "misdirected": _("Feilsendt melding (avviksgrunnlag)"),
+    "avvik-received": _("Tilbakemelding om feil i mottatt melding"),
+    "avvik-unlinked": _("Tilbakemelding om feil uten kjent melding"),
+    "resent": _("Sendt på nytt til riktig mottaker"),
+    "purged": _("Konvolutten slettet etter revisjonsperioden"),
 }
 
 PARTNER_STATUS = {"ok": _("svarer"), "suspected-down": _("mistenkt nede"), "downtime": _("nedetid")}
