@@ -140,10 +140,3 @@ class ThreadMessage(models.Model):
     class Meta:
         ordering = ["at", "id"]
         constraints = [models.UniqueConstraint(fields=["thread", "message"], name="unique_thread_message")]
-
-
-class SubscriberCursor(models.Model):
-    """Fallback outbox cursor (used only while samhand.exchange.outbox is not there)."""
-
-    name = models.CharField(max_length=100, primary_key=True)
-    last_event_id = models.BigIntegerField(default=0)

@@ -5,23 +5,37 @@ the receiving party's inbox; AppRecs that arrive are correlated to the original.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from samhand import cms, kith
-from samhand.chains.tracking import track_apprec
-from samhand.transports.base import TransportError
-from samhand.transports.registry import transport_for
-
 from . import protection, queue
 from .models import Delivery, Message, NodeEvent
 from .store import event
+from .transport import Transport, TransportError
 
 log = logging.getLogger(__name__)
 
 APPREC_STATE = {"1": Delivery.State.ACKNOWLEDGED, "2": Delivery.State.REJECTED, "3": Delivery.State.PARTLY}
+
+TransportFor = Callable[[Delivery], Transport]
+_transport_for: TransportFor | None = None
+
+
+def use_transports(choose: TransportFor) -> None:
+    """The transports are injected from above (samhand.transports registers itself at start-up),
+    so the exchange never imports them."""
+    global _transport_for
+    _transport_for = choose
+
+
+def transport_for(delivery: Delivery) -> Transport:
+    if _transport_for is None:
+        raise TransportError("no transports are registered (is samhand.transports installed?)")
+    return _transport_for(delivery)
 
 
 def dispatch_step(owner: str, limit: int | None = None) -> int:
@@ -111,11 +125,8 @@ def land(delivery: Delivery, *, via: str) -> None:
     delivery.save()
     message = delivery.message
     role = "copy receiver" if delivery.role == Delivery.Role.COPY else "receiver"
+    # Subscribers take it from here (S9: the manual-routine ledger marks a message already handled by hand).
     event(message, "delivered", f"to {delivery.her_id} ({role}) by {via}", delivery=delivery, actor="node")
-    # S9: a message already handled by the manual routine arrives marked as such.
-    from samhand.monitoring.manual import note_delivered
-
-    note_delivered(delivery)
     if message.is_apprec:
         correlate(message)
     elif delivery.party is not None and delivery.party.auto_apprec:
@@ -136,7 +147,8 @@ def _refuse_unverified(delivery: Delivery, opened) -> None:
     delivery.state = Delivery.State.REFUSED
     delivery.lease_owner, delivery.lease_until = "", None
     delivery.save()
-    event(message, "refused", f"{error.code}: {error.text}", delivery=delivery, actor="node")
+    event(message, "refused", f"{error.code}: {error.text}", delivery=delivery, actor="node",
+          data={"code": error.code})
     if message.is_apprec:
         return  # an AppRec is never answered; the event and the security log carry it
     from .apprec import answer
@@ -164,6 +176,7 @@ def correlate(apprec: Message) -> None:
     target.acked_at = timezone.now()
     target.state = APPREC_STATE.get(apprec.apprec_status, Delivery.State.REJECTED)
     target.save(update_fields=["apprec", "acked_at", "state"])
+    # Subscribers (the chains' episodes, deviations …) read the status and codes from the event.
     event(original, "apprec-received", f"status {apprec.apprec_status} from {apprec.sender_her_id}",
-          delivery=target, actor="node")
-    track_apprec(original, apprec.apprec_status)
+          delivery=target, actor="node", data={"status": apprec.apprec_status, "errors": apprec.apprec_errors,
+                                               "apprec": str(apprec.pk)})

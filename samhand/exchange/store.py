@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .models import Delivery, Event, Message, MessageContent
+from .outbox import publish
 
 
 def envelope_of(msghead, kind) -> dict:
@@ -32,6 +33,14 @@ def msghead_from_envelope(message: Message):
                         sender=kith.Party(**env["sender"]), receiver=kith.Party(**env["receiver"]),
                         other_receivers=tuple(kith.Party(**p) for p in env["other_receivers"]), patient=None,
                         documents=())
+
+
+def arrival_facts(msghead) -> dict:
+    """What subscribers need of a business message besides the stored envelope (no patient data):
+    the PLO Forsendelsesstatus, read while the document is parsed anyway."""
+    from samhand import kith
+
+    return {"status": kith.forsendelsesstatus(msghead.business_document)}
 
 
 def parse_gen_date(value: str | None) -> datetime | None:
@@ -98,5 +107,6 @@ def sha256(raw: bytes) -> str:
 
 
 def event(message: Message, kind: str, detail: str = "", *, actor: str = "",
-          delivery: Delivery | None = None) -> Event:
-    return Event.objects.create(message=message, delivery=delivery, kind=kind, detail=detail, actor=actor)
+          delivery: Delivery | None = None, data: dict | None = None) -> Event:
+    """A step in the message's timeline, and an entry in the event feed (outbox.py)."""
+    return publish(kind, message=message, delivery=delivery, data=data, detail=detail, actor=actor)

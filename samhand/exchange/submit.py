@@ -12,14 +12,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from samhand import cms, kith
-from samhand.chains.tracking import track_message
 from samhand.directory.services import party_by_her_id
 
 from . import protection
 from .checks import check_msghead, parse
 from .errors import Refused
 from .models import Delivery, Message, NodeEvent
-from .store import event, sha256, store_message
+from .store import arrival_facts, event, sha256, store_message
 
 APPREC_NAMESPACE_PREFIX = "http://www.kith.no/xmlstds/apprec/"
 
@@ -84,9 +83,9 @@ def _submit(client, raw: bytes, actor: str) -> Submitted:
             for recipient in checked.recipients:
                 Delivery.objects.create(message=message, her_id=recipient.her_id, party=recipient.party,
                                         role=recipient.role)
+            # Subscribers (the chains' episode tracking, S7) take it from here, off this transaction.
             event(message, "submitted", f"{checked.kind.family} {checked.kind.version} {msghead.msg_type}, "
-                  f"{len(checked.recipients)} receiver(s)", actor=actor)
-            track_message(message, msghead)  # the patient episode on the standard chain (S7)
+                  f"{len(checked.recipients)} receiver(s)", actor=actor, data=arrival_facts(msghead))
     except IntegrityError:
         # A concurrent submission of the same MsgId won the race.
         existing = Message.objects.filter(sender_her_id=sender, msg_id=msghead.msg_id).first()

@@ -15,8 +15,12 @@ import time
 
 from django.conf import settings
 
+from samhand.exchange.inbound import receive
+from samhand.exchange.models import NodeEvent
+from samhand.exchange.transport import TransportError
+from samhand.exchange.transport_errors import record_transport_error
+
 from .amqp import AmqpConnection, AmqpError, AmqpNotFound, profile
-from .base import TransportError
 
 log = logging.getLogger("samhand.amqp")
 
@@ -121,9 +125,6 @@ def error_step(owner: str, *, per_queue: int = 20, wait: float = 0.01) -> int:
 
 
 def _handle_message(conn: AmqpConnection, her_id: str, msg) -> None:
-    from samhand.exchange.inbound import receive
-    from samhand.exchange.models import NodeEvent
-
     props = msg.properties or {}
     sender, to = props.get(profile.FROM_HER_ID), props.get(profile.TO_HER_ID)
     try:
@@ -154,8 +155,6 @@ def _handle_message(conn: AmqpConnection, her_id: str, msg) -> None:
 
 
 def _handle_error(conn: AmqpConnection, her_id: str, msg) -> None:
-    from samhand.exchange.transport_errors import record_transport_error
-
     props = msg.properties or {}
     record_transport_error(sender_her_id=her_id, receiver_her_id=props.get(profile.FROM_HER_ID, ""),
                            msg_id=props.get(profile.ORIGINAL_MESSAGE_ID, ""),

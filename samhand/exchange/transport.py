@@ -1,4 +1,4 @@
-"""What every transport promises the dispatch step."""
+"""What every transport promises the dispatch step (the transports implement it; the exchange owns it)."""
 
 from __future__ import annotations
 
