@@ -114,3 +114,17 @@ def test_compose_answer_and_phone_forms(unn, tromso, work, as_user):
     # The asking side cannot "answer" its own question.
     assert unn_sb.post(f"/dialog/{asking.pk}/svar/", {"text": "x", "svar": "1"}).status_code == 302
     assert Thread.objects.get(side="asking").answer.sender_her_id == TROMSO_NURSING
+
+
+def test_every_dialogue_text_has_an_english_translation():
+    import gettext
+    import re
+    from pathlib import Path
+
+    app = Path(__file__).resolve().parents[2] / "samhand" / "dialogue"
+    catalog = gettext.GNUTranslations((app / "locale" / "en" / "LC_MESSAGES" / "django.mo").open("rb"))
+    texts = set()
+    for template in (app / "templates").rglob("*.html"):
+        texts |= set(re.findall(r'{%\s*translate\s+"([^"]+)"', template.read_text(encoding="utf-8")))
+    assert len(texts) > 40
+    assert not sorted(t for t in texts if catalog.gettext(t) == t)

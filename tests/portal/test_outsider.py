@@ -9,7 +9,8 @@ from django.urls import URLPattern, reverse
 
 from samhand.portal import urls as portal_urls
 
-POST_ONLY = {"alert_ack", "alert_resolve", "downtime_end", "manual_pdf", "reconciliation_confirm"}
+POST_ONLY = {"alert_ack", "alert_resolve", "downtime_end", "manual_pdf", "reconciliation_confirm",
+             "dialogue_reply", "dialogue_phone", "message_misdirected", "message_resend"}
 OPEN = {"login", "logout"}
 
 
