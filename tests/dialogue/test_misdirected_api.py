@@ -158,3 +158,35 @@ def test_retention_deletes_the_envelope_after_the_audit_period(unn, balsfjord, w
     with pytest.raises(cms.CmsError):
         protection.open_protected(bytes(MessageContent.objects.get(message_id=sent_id).payload),
                                   reader=party_by_her_id(BALSFJORD_CASE), max_bytes=10**7)
+
+
+@pytest.mark.django_db
+def test_avvik_from_a_partner_node_is_linked_alerted_and_published(unn, work):
+    """The receiver is on another node: its DIALOG_AVVIK arrives by transport. This node links it to
+    the original, alerts UNN's meldingsansvarlig and publishes "misdirected" itself (nobody marked
+    anything here)."""
+    from samhand.dialogue.misdirected import build_avvik
+    from samhand.directory.services import party_by_her_id
+    from samhand.exchange.inbound import receive
+
+    from msgfactory import protect_as
+
+    xml = readdress(KLAR, sender=UNN_MED_TROMSO, receiver=BALSFJORD_CASE)
+    sent_id = unn.send(xml).json()["id"]
+    work()
+    original = kith.parse_msghead(kith.parse_xml(xml))
+    avvik_xml = build_avvik(original, party_by_her_id(BALSFJORD_CASE), reason="wrong-content", text="Feil skjema")
+    result = receive(protect_as(avvik_xml, sender=BALSFJORD_CASE, receivers=(UNN_MED_TROMSO,)),
+                     to_her_id=UNN_MED_TROMSO, transport_sender=BALSFJORD_CASE)
+    assert result.accepted, result.reason
+    drain()
+    notice = AvvikNotice.objects.get(avvik=result.message)
+    assert str(notice.original_id) == sent_id and notice.reason == "wrong-content"
+    event = Event.objects.get(kind="misdirected", message_id=sent_id)
+    assert event.data["reason"] == "wrong-content" and event.data["receiver_her_id"] == BALSFJORD_CASE
+    assert Alert.objects.filter(kind="misdirected", organisation__her_id=UNN_ORG).exists()
+    drain()  # at-least-once: handled again, nothing doubles
+    assert AvvikNotice.objects.count() == 1 and Event.objects.filter(kind="misdirected").count() == 1
+    [entry] = [e for e in unn.inbox(UNN_MED_TROMSO) if e["type"] == "DIALOG_AVVIK"]
+    assert entry["originalMsgId"] == original.msg_id
+    assert unn.post(f"/messages/{sent_id}/resend", {"receiverHerId": TROMSO_CASE}).status_code == 202
