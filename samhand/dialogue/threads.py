@@ -52,9 +52,15 @@ def track(message: Message, her_id: str) -> Thread | None:
         return None
     asking = message.sender_her_id == her_id
     partner = message.receiver_her_id if asking else message.sender_her_id
-    if dialog.kind == "foresporsel":
-        return _question(message, dialog, her_id, partner, asking)
-    return _reply(message, dialog, her_id, partner)
+    thread = (_question(message, dialog, her_id, partner, asking) if dialog.kind == "foresporsel"
+              else _reply(message, dialog, her_id, partner))
+    if thread is not None and thread.episode_id is None:
+        # Chain tracking is another subscriber and may come later: fill the episode in when known.
+        episode_id = _episode_id(thread.question)
+        if episode_id is not None:
+            Thread.objects.filter(pk=thread.pk, episode_id__isnull=True).update(episode_id=episode_id)
+            thread.episode_id = episode_id
+    return thread
 
 
 def _episode_id(message: Message):

@@ -132,3 +132,28 @@ def test_unanswered_urgent_question_closed_by_phone_stops_escalation(unn, tromso
         assert escalation_step("t") == 0
     for row in Thread.objects.all():
         assert row.state == "closed-by-phone" and row.closed_by == "unn.ma" and row.closed_at is not None
+
+
+@pytest.mark.django_db
+def test_thread_is_tied_to_the_patients_episode(unn, tromso, work):
+    from samhand.chains.models import EpisodeMessage
+    from samhand.chains.seed import seed_message_types, seed_standard_chain
+
+    from msgfactory import with_patient_id
+
+    seed_message_types()
+    seed_standard_chain()
+    admitted = with_patient_id("Pasientlogistikk_Innlagt_pasient_v1-6_Ny.xml", sender=UNN_MED_TROMSO,
+                               receiver=TROMSO_NURSING, national_id=PATIENT.id)
+    assert unn.send(admitted).status_code == 202
+    settle(work)
+    entry = EpisodeMessage.objects.get(msg_type="LOG_INNLAGT")
+    # HITS 1218 §3.4: a question about the admission points at it with its ConversationRef.
+    xml, q = dialog_xml(dm.question("Hvilke tjenester har pasienten hjemme?"), sender=UNN_MED_TROMSO,
+                        receiver=TROMSO_NURSING, parent=entry.msg_id)
+    assert unn.send(xml).status_code == 202
+    settle(work)
+    for her_id, caller in ((UNN_MED_TROMSO, unn), (TROMSO_NURSING, tromso)):
+        [t] = caller.get("/dialogues", herId=her_id).json()
+        assert t["episodeId"] == str(entry.episode_id) and t["conversationRef"] == entry.msg_id
+        assert t["questionMsgId"] == q
