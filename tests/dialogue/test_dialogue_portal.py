@@ -128,3 +128,23 @@ def test_every_dialogue_text_has_an_english_translation():
         texts |= set(re.findall(r'{%\s*translate\s+"([^"]+)"', template.read_text(encoding="utf-8")))
     assert len(texts) > 40
     assert not sorted(t for t in texts if catalog.gettext(t) == t)
+
+
+def test_a_question_about_a_message_points_at_it(unn, tromso, work, as_user):
+    from samhand.chains.models import EpisodeMessage  # noqa: F401 - the chains app is installed
+    sent = unn.send(readdress(KLAR, sender=UNN_MED_TROMSO, receiver=TROMSO_CASE)).json()["id"]
+    work()
+    tromso_sb = as_user("tromso.sb")
+    page = tromso_sb.get(f"/meldinger/{sent}/").content.decode()
+    assert f"/dialog/ny/?gjelder={sent}" in page
+    form = tromso_sb.get(f"/dialog/ny/?gjelder={sent}").content.decode()
+    assert "Forespørselen gjelder meldingen" in form and f'value="{UNN_MED_TROMSO}" selected' in form
+    assert tromso_sb.post("/dialog/ny/", {"gjelder": sent, "fra": TROMSO_CASE, "til": UNN_MED_TROMSO,
+                                          "fodselsnummer": FNR, "etternavn": "Nordmann", "fornavn": "Kari",
+                                          "sporsmal": "Fra hvilken dato er pasienten utskrivningsklar?"}).status_code == 302
+    settle(work)
+    original = Message.objects.get(pk=sent)
+    [asking] = Thread.objects.filter(side="asking")
+    assert asking.conversation_ref == original.msg_id and asking.question.parent_ref == original.msg_id
+    # Not about someone else's message.
+    assert as_user("balsfjord.ma").get(f"/dialog/ny/?gjelder={sent}").status_code == 404

@@ -23,6 +23,8 @@ def dialogue_actions(context, view):
     out = {"request": request, "m": message, "reasons": Reason.choices, "csrf_token": context.get("csrf_token")}
     if message.is_apprec or not scope.sees_content:
         return out
+    withdrawn = view.delivery is not None and view.delivery.withdrawn_at is not None
+    out["may_ask"] = not withdrawn and message.msg_type != "DIALOG_AVVIK" and view.role in ("sender", "receiver")
     if view.role == "receiver" and view.delivery is not None:
         out["misdirection"] = Misdirection.objects.filter(delivery=view.delivery).first()
         out["can_mark"] = (out["misdirection"] is None and view.delivery.delivered_at is not None

@@ -172,6 +172,7 @@ class ComposeForm(forms.Form):
     haster = forms.BooleanField(label=gettext_lazy("Haster (kort svarfrist, varsler vakt hos mottaker)"),
                                 required=False)
     vedlegg = forms.FileField(label=gettext_lazy("Vedlegg (PDF, JPEG eller PNG)"), required=False)
+    gjelder = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
@@ -192,21 +193,42 @@ class ComposeForm(forms.Form):
 def compose_question(request):
     _clinical(request)
     scope = request.scope
-    form = ComposeForm(request.POST or None, request.FILES or None, scope=scope)
+    about = _about(request, request.POST.get("gjelder") or request.GET.get("gjelder"))
+    initial = {}
+    if about is not None:
+        ours = about.sender_her_id in scope.her_ids
+        initial = {"gjelder": about.pk, "fra": about.sender_her_id if ours else about.receiver_her_id,
+                   "til": about.receiver_her_id if ours else about.sender_her_id}
+    form = ComposeForm(request.POST or None, request.FILES or None, scope=scope, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # HITS 1218 §3.4: a question about a message points at it (and at its conversation).
+        ref = kith.ConversationRef(ref_to_parent=about.msg_id, ref_to_conversation=about.conversation_ref
+                                   or about.msg_id) if about is not None else None
         patient = kith.Patient(family_name=data["etternavn"], given_name=data["fornavn"], id=data["fodselsnummer"],
                                id_type=kith.national_id_kind(data["fodselsnummer"]))
         try:
             message = compose.ask(sender_her_id=data["fra"], receiver_her_id=data["til"], patient=patient,
                                   text=data["sporsmal"], subject=data["emne"], urgent=data["haster"],
-                                  attachments=_attachments(form), by=request.user.get_username())
+                                  attachments=_attachments(form), by=request.user.get_username(),
+                                  conversation_ref=ref)
         except Refused as exc:
             form.add_error(None, _("Ikke sendt: %(reason)s") % {"reason": exc.reason})
         else:
             messages.success(request, _("Forespørselen er sendt (MsgId %(id)s).") % {"id": message.msg_id})
             return redirect("portal:dialogue")
-    return render(request, "portal/dialogue/compose.html", {"form": form})
+    return render(request, "portal/dialogue/compose.html", {"form": form, "about": about})
+
+
+def _about(request, value):
+    """The message a new question is about, as the user may see it; None when not given or not theirs."""
+    if not value:
+        return None
+    try:
+        view = view_for_user(request.user, value)
+    except NotFound:
+        raise Http404(_("Ingen slik melding for din organisasjon.")) from None
+    return None if view.message.is_apprec else view.message
 
 
 # -- misdirected (S11) on the message page --------------------------------------------------------
