@@ -53,7 +53,8 @@ def test_misdirected_discharge_notice_end_to_end(unn, balsfjord, tromso, work, s
     refused = balsfjord.get(f"/messages/{entry['id']}/business-document")
     assert refused.status_code == 410
     problem = refused.json()
-    assert problem["code"] == "withdrawn" and "Ukjent pasient" in problem["detail"]
+    assert problem["code"] == "withdrawn" and "Ukjent pasient" in problem["detail"] and problem["title"] == "Gone"
+    assert refused["Content-Type"] == "application/problem+json"
     assert AccessLog.objects.filter(actor="Profil Balsfjord", purpose__contains="refused").count() == before + 1
     assert entry["id"] not in [e["id"] for e in balsfjord.inbox(BALSFJORD_CASE)]
     assert balsfjord.post(f"/messages/{entry['id']}/misdirected", {"reason": "wrong-receiver"}).status_code == 409
