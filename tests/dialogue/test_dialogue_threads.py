@@ -87,11 +87,13 @@ def test_urgent_question_escalates_shows_on_call_and_stops_once_answered(unn, tr
     org.save()
     settings.SAMHAND_DIALOGUE_URGENT_MINUTES = 30
     settings.SAMHAND_DIALOGUE_ESCALATE_MINUTES = 15
+    from samhand.dialogue import conf
+    short, escalate = conf.answer_time(True), conf.escalate_after()  # an approved routine may override
     q = ask(unn, work, urgent=True)
     [t] = unn.get("/dialogues", herId=UNN_MED_TROMSO).json()
     assert t["urgent"] and not t["overdue"]
     thread = Thread.objects.get(side="answering")
-    assert thread.answer_by - thread.asked_at == timedelta(minutes=30)
+    assert thread.answer_by - thread.asked_at == short < conf.answer_time(False)
 
     assert escalation_step("t") == 0  # not yet
     late = thread.answer_by + timedelta(minutes=1)
@@ -106,7 +108,9 @@ def test_urgent_question_escalates_shows_on_call_and_stops_once_answered(unn, tr
     card = call_card(TROMSO_NURSING)
     assert card.on_call_phone == "+47 77 79 00 00" and "Sykepleietjeneste" in card.service
 
-    with mock.patch.object(clock, "now", return_value=late + timedelta(minutes=16)):
+    with mock.patch.object(clock, "now", return_value=late + escalate - timedelta(minutes=1)):
+        assert escalation_step("t") == 0
+    with mock.patch.object(clock, "now", return_value=late + escalate + timedelta(minutes=1)):
         assert escalation_step("t") == 1
     on_call = MailOut.objects.get(key=f"dialogue:{thread.pk}:on-call")
     assert "+47 77 79 00 00" in on_call.body
@@ -157,3 +161,22 @@ def test_thread_is_tied_to_the_patients_episode(unn, tromso, work):
         [t] = caller.get("/dialogues", herId=her_id).json()
         assert t["episodeId"] == str(entry.episode_id) and t["conversationRef"] == entry.msg_id
         assert t["questionMsgId"] == q
+
+
+def test_the_approved_routine_wins_over_settings(settings, monkeypatch):
+    import sys
+    import types
+
+    from samhand.dialogue import conf
+
+    settings.SAMHAND_DIALOGUE_URGENT_MINUTES = 60
+    settings.SAMHAND_MISDIRECTED_AUDIT_DAYS = 90
+    fake = types.ModuleType("samhand.deviations.procedures")
+    fake.current = lambda code: {"urgent-dialogue": {"answerWithinMinutes": 20, "phoneFirst": True},
+                                 "misdirected": {"auditDays": 30}}.get(code) or (_ for _ in ()).throw(KeyError(code))
+    monkeypatch.setitem(sys.modules, "samhand.deviations.procedures", fake)
+    assert conf.answer_time(True) == timedelta(minutes=20)
+    assert conf.audit_days() == 30
+    assert conf.answer_time(False) == timedelta(hours=settings.SAMHAND_DIALOGUE_ANSWER_HOURS)  # unknown: default
+    monkeypatch.setitem(sys.modules, "samhand.deviations.procedures", None)  # not installed
+    assert conf.answer_time(True) == timedelta(minutes=60) and conf.audit_days() == 90
