@@ -31,10 +31,12 @@ log = logging.getLogger("samhand.worker")
 
 Step = Callable[[str], int]
 
+RECEIVE = "amqp-receive"
+RECEIVE_WAIT = 1.0  # the receiving thread's longest wait before it looks at `stopping` again
+
 STEPS: list[tuple[str, Step]] = [
     ("dispatch", dispatch_step),
-    ("amqp-receive", network.receive_step),
-    ("amqp-errors", network.error_step),
+    (RECEIVE, network.receive_step),  # every hosted party's _async and _error queue at once
     # Secondary work (chain tracking, the manual-routine ledger, deviations …) from the event feed.
     ("subscribers", subscribers_step),
     ("certificate-expiry", expiry_warning_step),
@@ -91,9 +93,37 @@ class Worker:
     def run(self, *, max_seconds: float | None = None) -> None:
         deadline = time.monotonic() + max_seconds if max_seconds else None
         log.info("worker %s started", self.name)
-        while not self.stopping.is_set():
-            if deadline and time.monotonic() > deadline:
-                break
-            if self.run_once() == 0:
-                self.stopping.wait(self.idle_seconds)
+        receiver = self._start_receiver()
+        try:
+            while not self.stopping.is_set():
+                if deadline and time.monotonic() > deadline:
+                    break
+                if self.run_once() == 0:
+                    self.stopping.wait(self.idle_seconds)
+        finally:
+            self.stopping.set()
+            if receiver is not None:
+                receiver.join(timeout=settings.SAMHAND_AMQP_TIMEOUT + 5)
         log.info("worker %s stopped", self.name)
+
+    def _start_receiver(self) -> threading.Thread | None:
+        """With a broker, receiving gets a thread of its own that waits on every queue at once and
+        wakes when a message arrives; the loop's other steps then skip it."""
+        if not network.enabled() or not any(name == RECEIVE for name, _ in self.steps):
+            return None
+        self.steps = [(name, step) for name, step in self.steps if name != RECEIVE]
+        thread = threading.Thread(target=self._receive_loop, name=f"{self.name}-receive", daemon=True)
+        thread.start()
+        return thread
+
+    def _receive_loop(self) -> None:
+        try:
+            while not self.stopping.is_set():
+                try:
+                    network.receive_step(self.name, wait=RECEIVE_WAIT)
+                except Exception:  # noqa: BLE001 - keep receiving; the broker redelivers what was not settled
+                    log.exception("worker %s: receiving failed", self.name)
+                    close_old_connections()
+                    self.stopping.wait(self.idle_seconds)
+        finally:
+            close_old_connections()

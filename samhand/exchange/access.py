@@ -72,13 +72,9 @@ def read_content(view: MessageView, *, actor_kind: str, actor: str, purpose: str
     if reader is None:
         raise Refused("S99", f"no key on this node to read as {reader_her_id}", status=409)
     try:
-        opened = protection.open_protected(bytes(message.content.payload), reader=reader,
-                                           max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES)
+        return protection.open_stored(message.content, reader=reader, max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES)
     except (cms.CmsError, kith.KithError) as exc:
         raise Refused(exc.code, exc.text, status=409) from None
-    if opened.error is not None:
-        raise Refused(opened.error.code, opened.error.text, status=409)
-    return opened.content
 
 
 # -- portal users ---------------------------------------------------------------------------

@@ -9,11 +9,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from samhand import cms, kith
 from . import protection, queue
-from .models import Delivery, Message, NodeEvent
+from .models import Delivery, Event, Message, NodeEvent
+from .outbox import publish_many
 from .store import event
 from .transport import Transport, TransportError
 
@@ -39,11 +41,55 @@ def transport_for(delivery: Delivery) -> Transport:
 
 
 def dispatch_step(owner: str, limit: int | None = None) -> int:
-    """Claim and process a batch; returns how many deliveries were claimed."""
+    """Claim and process a batch; returns how many deliveries were claimed.
+
+    Deliveries for a broker are published together and their confirms awaited together, then
+    marked sent in one statement (``_publish_batch``); local hand-overs are state changes in
+    the database, each in its own transaction so that one bad message never holds up the rest.
+    """
     ids = queue.claim(owner, limit or settings.SAMHAND_WORKER_BATCH)
-    for delivery_id in ids:
-        dispatch_one(delivery_id, owner)
+    if not ids:
+        return 0
+    brokered: dict[str, tuple[Transport, list[Delivery]]] = {}
+    for delivery in queue.claimed(ids, owner):
+        try:
+            transport = transport_for(delivery)
+        except TransportError as exc:
+            _failed(delivery.pk, owner, str(exc), permanent=exc.permanent)
+            continue
+        if transport.in_transaction or not hasattr(transport, "send_many"):
+            dispatch_one(delivery.pk, owner)
+        else:
+            brokered.setdefault(transport.name, (transport, []))[1].append(delivery)
+    for transport, deliveries in brokered.values():
+        _publish_batch(transport, deliveries, owner)
     return len(ids)
+
+
+def _publish_batch(transport: Transport, deliveries: list[Delivery], owner: str) -> None:
+    """Publish outside any transaction (the messages were committed at submission), then record
+    SENT only for what the broker confirmed. A crash in between publishes again after the lease
+    lapses; the receiving node deduplicates by sender and MsgId."""
+    try:
+        failures = transport.send_many(deliveries)
+    except Exception as exc:  # noqa: BLE001 - nothing is known to be sent: every item retries
+        log.exception("publishing a batch of %d failed", len(deliveries))
+        failures = {d.pk: TransportError(f"{type(exc).__name__}: {exc}") for d in deliveries}
+    confirmed = [d for d in deliveries if d.pk not in failures]
+    if confirmed:
+        with transaction.atomic():
+            mine = list(Delivery.objects.select_for_update(of=("self",))
+                        .filter(pk__in=[d.pk for d in confirmed], state=Delivery.State.QUEUED, lease_owner=owner)
+                        .values_list("pk", flat=True))
+            Delivery.objects.filter(pk__in=mine).update(state=Delivery.State.SENT, attempts=F("attempts") + 1,
+                                                        lease_owner="", lease_until=None)
+            mine = set(mine)
+            publish_many([Event(message_id=d.message_id, delivery_id=d.pk, kind="sent", actor="node",
+                                detail=f"to {d.her_id} via {transport.name}") for d in confirmed if d.pk in mine])
+    for delivery in deliveries:
+        error = failures.get(delivery.pk)
+        if error is not None:
+            _failed(delivery.pk, owner, str(error), permanent=getattr(error, "permanent", False))
 
 
 def dispatch_one(delivery_id, owner: str) -> None:

@@ -83,7 +83,7 @@ def receive(raw: bytes, *, to_her_id: str, transport_sender: str | None = None) 
             receiver_her_id=msghead.receiver.her_id or "", msg_type=msghead.msg_type,
             origin=Message.Origin.TRANSPORT, kind=checked.kind, gen_date=msghead.gen_date,
             conversation_ref=msghead.conversation_ref, patient_id=msghead.patient.id if msghead.patient else None,
-            msghead=msghead)
+            msghead=msghead, verified=opened.error is None)
         event(message, "received", f"from {msghead.sender.her_id} via transport", actor="transport",
               data={**arrival_facts(msghead), "refused": bool(errors)})
         if errors:

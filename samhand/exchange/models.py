@@ -63,6 +63,13 @@ class Message(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["sender_her_id", "msg_id"], name="unique_sender_msgid")]
+        indexes = [
+            # Search by MsgId (and the conversation of a message, found by its first message's MsgId).
+            models.Index(fields=["msg_id"], name="message_msgid_idx"),
+            # One party's traffic in time order: lists and counts per service without sorting it all.
+            models.Index(fields=["sender_her_id", "created_at"], name="message_sender_time_idx"),
+            models.Index(fields=["receiver_her_id", "created_at"], name="message_receiver_time_idx"),
+        ]
         verbose_name = _("melding")
         verbose_name_plural = _("meldinger")
 
@@ -74,7 +81,10 @@ class MessageContent(models.Model):
     """The stored payload, kept apart so lists never load patient content by accident."""
 
     message = models.OneToOneField(Message, primary_key=True, on_delete=models.CASCADE, related_name="content")
-    payload = models.BinaryField()
+    payload = models.BinaryField()  # the CMS envelope as sent or received: audit and non-repudiation
+    # The verified document under the node's data key (protection.seal), so reading it costs an
+    # AES-GCM decryption instead of a second RSA decryption. Never content in clear.
+    sealed = models.BinaryField(null=True, blank=True)
 
 
 class Delivery(models.Model):
@@ -131,6 +141,11 @@ class Delivery(models.Model):
             # The inbox: delivered and not yet read, per party.
             models.Index(fields=["her_id", "delivered_at"], condition=Q(read_at__isnull=True, delivered_at__isnull=False),
                          name="delivery_inbox_idx"),
+            # A service's copies, and what it received and has not answered yet, oldest first.
+            models.Index(fields=["her_id", "role", "state", "created_at"], name="delivery_party_idx"),
+            # created_at first: an index led by state would tempt SQLite (no statistics) to probe all
+            # deliveries in a state once per message when filtering the list by state.
+            models.Index(fields=["created_at", "state"], name="delivery_waiting_idx"),
         ]
         verbose_name = _("levering")
         verbose_name_plural = _("leveringer")

@@ -39,20 +39,39 @@ def claim(owner: str, limit: int) -> list:
     due = Delivery.objects.filter(state=Delivery.State.QUEUED, next_attempt_at__lte=now)
     for rule in _HOLDS:
         due = due.exclude(rule(now))
-    # A plain read first: an idle worker must not take SQLite's write lock (BEGIN IMMEDIATE)
-    # or start a locking transaction on PostgreSQL just to find nothing.
+    candidates = (due.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+                  .order_by("next_attempt_at"))
+    until = now + timedelta(seconds=settings.SAMHAND_LEASE_SECONDS)
+    if connection.vendor == "postgresql":
+        return _claim_in_one_statement(candidates, owner, until, limit)
+    # SQLite: a plain read first, so an idle worker does not take the write lock (BEGIN IMMEDIATE)
+    # just to find nothing; the claim itself is serialised by that lock.
     if not due.exists():
         return []
     with transaction.atomic():
-        candidates = (due.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-                      .order_by("next_attempt_at"))
-        if connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         ids = list(candidates.values_list("id", flat=True)[:limit])
         if ids:
-            Delivery.objects.filter(id__in=ids).update(
-                lease_owner=owner, lease_until=now + timedelta(seconds=settings.SAMHAND_LEASE_SECONDS))
+            Delivery.objects.filter(id__in=ids).update(lease_owner=owner, lease_until=until)
     return ids
+
+
+def _claim_in_one_statement(candidates, owner: str, until: datetime, limit: int) -> list:
+    """PostgreSQL: UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING id —
+    one statement, its own transaction; workers never wait on each other's rows."""
+    inner = candidates.select_for_update(skip_locked=True, of=("self",)).values_list("id", flat=True)[:limit]
+    table = Delivery._meta.db_table
+    with transaction.atomic(), connection.cursor() as cur:  # Django compiles FOR UPDATE only inside one
+        sql, params = inner.query.sql_with_params()
+        cur.execute(f"UPDATE {table} SET lease_owner = %s, lease_until = %s WHERE id IN ({sql}) RETURNING id",
+                    [owner, until, *params])
+        return [row[0] for row in cur.fetchall()]
+
+
+def claimed(ids: list, owner: str) -> list[Delivery]:
+    """The claimed deliveries with what dispatching them needs, in one query (no locks: each
+    state change re-checks state and owner under a lock)."""
+    return list(Delivery.objects.select_related("message", "message__content", "party", "party__organisation")
+                .filter(id__in=ids, state=Delivery.State.QUEUED, lease_owner=owner).order_by("next_attempt_at"))
 
 
 def lock_claimed(delivery_id, owner: str) -> Delivery | None:

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from . import protection
 from .models import Delivery, Event, Message, MessageContent
 from .outbox import publish
 
@@ -61,7 +62,8 @@ def parse_gen_date(value: str | None) -> datetime | None:
 def store_message(*, raw: bytes, stored: bytes, msg_id: str, sender_her_id: str, receiver_her_id: str, msg_type: str,
                   origin: str, kind=None, client=None, gen_date: str | None = None,
                   conversation_ref=None, patient_id: str | None = None, original: Message | None = None,
-                  apprec_status: str = "", apprec_errors: list[dict] | None = None, msghead=None) -> Message:
+                  apprec_status: str = "", apprec_errors: list[dict] | None = None, msghead=None,
+                  verified: bool = True) -> Message:
     message = Message.objects.create(
         msg_id=msg_id,
         sender_her_id=sender_her_id,
@@ -85,8 +87,10 @@ def store_message(*, raw: bytes, stored: bytes, msg_id: str, sender_her_id: str,
         # CLI actors are not API clients; only real ones are linked.
         submitted_by=client if getattr(client, "pk", None) else None,
     )
-    # ``raw`` is the plain document (its hash finds duplicates); ``stored`` its protected form.
-    MessageContent.objects.create(message=message, payload=stored)
+    # ``raw`` is the plain document (its hash finds duplicates); ``stored`` its protected form. What
+    # was verified is kept sealed as well, so it is decrypted once, not on every read.
+    MessageContent.objects.create(message=message, payload=stored,
+                                  sealed=protection.seal(message.pk, raw) if verified else None)
     return message
 
 

@@ -22,3 +22,8 @@ class Transport(Protocol):
 
     def send(self, delivery) -> None:
         """Hand the delivery on; raise TransportError when it cannot be handed on."""
+
+    # A broker transport (in_transaction False) may also offer
+    #   send_many(deliveries) -> {delivery id: TransportError}
+    # publishing all of them and waiting for their confirms together; what is not in the
+    # result was confirmed.
