@@ -57,11 +57,10 @@ def node_read(message: Message, reader: CommunicationParty, *, purpose: str) -> 
     AccessLog.objects.create(actor_kind="node", actor="samhand", message=message, patient_id=message.patient_id,
                              purpose=purpose, organisation_her_id=reader.her_id)
     try:
-        opened = protection.open_protected(bytes(message.content.payload), reader=reader,
-                                           max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES)
+        plain = protection.open_stored(message.content, reader=reader, max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES)
+        return kith.parse_msghead(kith.parse_xml(plain, max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES))
     except (cms.CmsError, kith.KithError) as exc:
         raise Refused(exc.code, exc.text, status=409) from None
-    return kith.parse_msghead(opened.root)
 
 
 def mark_misdirected(delivery: Delivery, *, reason: str, text: str = "", by: str) -> Misdirection:
@@ -247,9 +246,10 @@ def _purge(delivery: Delivery) -> str:
     keepers = [d.party for d in message.deliveries.select_related("party")
                if d.pk != delivery.pk and d.withdrawn_at is None and d.party is not None and d.party.hosted]
     if sender is not None and sender.hosted:
-        opened = protection.open_protected(bytes(content.payload), reader=sender,
-                                           max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES)
-        content.payload = protection.protect(opened.content, sender=sender, recipients=keepers)
+        # The sealed copy (node data key) stays: it is the sender's record, and the receiver's reads
+        # are refused at the choke point; the envelope itself no longer opens with the receiver's key.
+        plain = protection.open_stored(content, reader=sender, max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES)
+        content.payload = protection.protect(plain, sender=sender, recipients=keepers)
         content.save(update_fields=["payload"])
         return (f"envelope re-encrypted without {delivery.her_id} after the audit period; kept for the sender "
                 f"{sender.her_id}" + (f" and {', '.join(p.her_id for p in keepers)}" if keepers else ""))

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('exchange', '0004_delivery_withdrawn'),
+        ('exchange', '0006_delivery_withdrawn'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0003_event_outbox'),
+        ('exchange', '0005_lookup_indexes'),
     ]
 
     operations = [
