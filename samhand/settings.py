@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "samhand.transports",
     "samhand.chains",
     "samhand.monitoring",
+    "samhand.video",
+    "samhand.deviations",
     "samhand.api",
     "samhand.portal",
     "samhand.simulator",
@@ -223,6 +225,19 @@ EMAIL_HOST_USER = env_str("SAMHAND_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("SAMHAND_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("SAMHAND_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("SAMHAND_EMAIL_FROM", "samhand@localhost")
+
+# Video meetings (docs/video.md): the meeting provider and its credentials. In production nothing
+# is assumed: without URL, app id and secret no video link is issued (fail closed); demo and test
+# modes use a demo Jitsi address and a secret derived from SECRET_KEY.
+SAMHAND_VIDEO_PROVIDER = env_choice("SAMHAND_VIDEO_PROVIDER", ("jitsi",), "jitsi")
+SAMHAND_VIDEO_URL = env_str("SAMHAND_VIDEO_URL", "https://meet.samhand-demo.invalid" if LOCAL_MODE else "")
+SAMHAND_VIDEO_APP_ID = env_str("SAMHAND_VIDEO_APP_ID", "samhand-demo" if LOCAL_MODE else "")
+SAMHAND_VIDEO_AUDIENCE = env_str("SAMHAND_VIDEO_AUDIENCE", "jitsi")
+SAMHAND_VIDEO_SECRET = env_str("SAMHAND_VIDEO_SECRET", "")
+if not SAMHAND_VIDEO_SECRET and LOCAL_MODE:
+    SAMHAND_VIDEO_SECRET = "local-video-" + hashlib.sha256(SECRET_KEY.encode()).hexdigest()
+if SAMHAND_VIDEO_SECRET and len(SAMHAND_VIDEO_SECRET) < 32:
+    raise ImproperlyConfigured("SAMHAND_VIDEO_SECRET must be at least 32 characters (HS256 key)")
 
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"

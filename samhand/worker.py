@@ -20,12 +20,14 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from samhand.chains.worker import deadline_step
+from samhand.deviations.worker import STEPS as DEVIATION_STEPS
 from samhand.dialogue.worker import STEPS as DIALOGUE_STEPS
 from samhand.directory.expiry import expiry_warning_step
 from samhand.exchange.deliver import dispatch_step
 from samhand.exchange.outbox import subscribers_step
 from samhand.monitoring.worker import STEPS as MONITORING_STEPS
 from samhand.transports import network
+from samhand.video.use import note_reminder_step
 
 log = logging.getLogger("samhand.worker")
 
@@ -42,13 +44,17 @@ STEPS: list[tuple[str, Step]] = [
     ("certificate-expiry", expiry_warning_step),
     ("chain-deadlines", deadline_step),
     *MONITORING_STEPS,
+    ("video-note-reminders", note_reminder_step),
+    *DEVIATION_STEPS,
     *DIALOGUE_STEPS,
 ]
 
 # Periodic steps run on their own timers, not on every turn of the loop: deadlines are minutes
 # and days, and a busy worker should spend its turns on messages. (Monitoring's rules gate
 # themselves with SAMHAND_MONITOR_INTERVAL_SECONDS.)
-EVERY: dict[str, float] = {"certificate-expiry": 3600.0, "chain-deadlines": 30.0}
+EVERY: dict[str, float] = {"certificate-expiry": 3600.0, "chain-deadlines": 30.0,
+                           # answer deadlines are weeks, notes after a meeting hours: no hurry
+                           "deviation-deadlines": 60.0, "video-note-reminders": 60.0}
 
 
 def worker_name() -> str:

@@ -175,6 +175,12 @@ from samhand.monitoring.api import router as monitoring_router  # noqa: E402
 
 api.add_router("", monitoring_router)
 
+from samhand.video.api import router as video_router  # noqa: E402
+
+api.add_router("", video_router)
+from samhand.deviations.api import router as deviations_router  # noqa: E402
+
+api.add_router("", deviations_router)
 from samhand.dialogue.api import router as dialogue_router  # noqa: E402
 
 api.add_router("", dialogue_router)

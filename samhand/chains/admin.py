@@ -4,11 +4,10 @@ episodes (read-only: only the tracking services change them)."""
 
 from django.contrib import admin
 
+from samhand.directory.models import MessageType, MessageTypeVersion
+
 from .cache import registry_cache
-from .models import (
-    Chain, ChainStep, ChainVersion, Episode, EpisodeMessage, EpisodeParty, EpisodeStep, MessageType,
-    MessageTypeVersion,
-)
+from .models import Chain, ChainStep, ChainVersion, Episode, EpisodeMessage, EpisodeParty, EpisodeStep
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -10,7 +10,7 @@ from uuid import UUID
 from ninja import Query, Router
 
 from samhand.api.problems import PROBLEMS
-from samhand.directory.models import Capability, CommunicationParty
+from samhand.directory.models import Capability, CommunicationParty, MessageTypeVersion
 from samhand.exchange.errors import NotFound, Refused
 
 from . import capabilities as caps
@@ -48,7 +48,7 @@ def party_capabilities(request, herId: str, senderHerId: str | None = Query(
                    .filter(her_id__in=[senderHerId] if senderHerId else sorted(mine)).order_by("her_id"))
     universe = registry.known_versions()
     details = {(v.message_type.code, v.version): v for v in
-               registry.MessageTypeVersion.objects.select_related("message_type")}
+               MessageTypeVersion.objects.select_related("message_type")}
     receives, recorded_receive = caps.supported(party, Capability.Direction.RECEIVE, universe)
     sends, recorded_send = caps.supported(party, Capability.Direction.SEND, universe)
     common = []

@@ -16,11 +16,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from samhand import kith
-from samhand.directory.models import Capability, CommunicationParty
+from samhand.directory.models import Capability, CommunicationParty, MessageTypeVersion
 from samhand.directory.services import forget_directory
 
 from . import registry
-from .models import MessageTypeVersion
 from .rules import version_key
 
 RETIRED = MessageTypeVersion.Status.RETIRED

@@ -19,7 +19,7 @@ from lxml import etree
 from samhand.directory.models import Capability, CommunicationParty
 
 from .capabilities import replace_capabilities
-from .models import MessageType
+from samhand.directory.models import MessageType
 
 PACKAGE_VERSION = re.compile(r"_v(\d+)p(\d+)(?:p(\d+))?$")
 PACKAGE_STEM = re.compile(r"^package_([a-z0-9]+?)(?:_v\d|$)", re.IGNORECASE)

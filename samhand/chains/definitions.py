@@ -29,7 +29,9 @@ from django.utils.dateparse import parse_datetime, parse_duration
 
 from . import clock
 from .cache import chain_cache
-from .models import Chain, ChainStep, ChainVersion, MessageType, Role
+from samhand.directory.models import MessageType
+
+from .models import Chain, ChainStep, ChainVersion, Role
 
 ROLES = {r.value for r in Role}
 FLAGS = {"mandatory": True, "allowEarly": False, "requiresLink": False, "repeatable": False,

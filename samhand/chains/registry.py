@@ -28,8 +28,9 @@ from datetime import date
 from django.db import transaction
 from lxml import etree
 
+from samhand.directory.models import MessageType, MessageTypeVersion
+
 from .cache import registry_cache
-from .models import MessageType, MessageTypeVersion
 
 STATUSES = {s.value for s in MessageTypeVersion.Status}
 

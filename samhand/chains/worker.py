@@ -11,10 +11,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 
+from samhand.exchange.outbox import publish
+
 from . import clock, rules
 from .definitions import steps_of
 from .episodes import Context, close_episode, summarise
-from .models import Episode, EpisodeStep
+from .models import SIDE_OF_ROLE, Episode, EpisodeStep
 
 BATCH = 100
 
@@ -45,17 +47,30 @@ def _mark_overdue(now) -> int:
                        .update(state=EpisodeStep.State.OVERDUE, overdue_at=now))
             if not claimed:
                 continue  # another worker got there first, or the message came meanwhile
-            _refresh(episode_id)
+            episode = _refresh(episode_id)
+            _publish_overdue(episode, pk)
             handled += 1
     return handled
 
 
-def _refresh(episode_id) -> None:
+def _publish_overdue(episode: Episode, step_pk) -> None:
+    """A mandatory step overdue: an event for the rooms above (deviations opens a draft)."""
+    step = EpisodeStep.objects.select_related("step").get(pk=step_pk).step
+    if not step.mandatory:
+        return
+    side = SIDE_OF_ROLE.get(step.sender_role)
+    responsible = episode.hospital_org_her_id if side == "hospital" else episode.municipality_org_her_id
+    publish("chain-step-overdue", actor="chains", data={"episode": str(episode.pk), "step": step.key,
+                                                        "organisation_her_id": responsible or ""})
+
+
+def _refresh(episode_id) -> Episode:
     episode = Episode.objects.select_for_update().select_related("chain_version").get(pk=episode_id)
     board = rules.Board(steps_of(episode.chain_version), list(episode.steps.all()),
                         discharged_at=episode.discharged_at)
     summarise(episode, board)
     episode.save(update_fields=["next_due_at", "overdue_steps"])
+    return episode
 
 
 def _close_quiet(now) -> int:

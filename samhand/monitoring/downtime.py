@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from samhand.directory.models import CommunicationParty, Organisation
 from samhand.exchange.errors import Refused
 from samhand.exchange.models import Delivery
+from samhand.exchange.outbox import publish
 
 from . import alerts, clock, conf, mail, parties, texts
 from .gate import Every
@@ -170,5 +171,6 @@ def downtime_step(owner: str) -> int:
         result = alerts.raise_finding(finding, now=now)
         if result.opened:
             alerts.notify_opened(result.alert)
+            publish("downtime-overrun", data={"downtime": downtime.pk}, actor="monitor")  # for deviations
         raised += result.added
     return raised

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Max, Min, Q
 
 from samhand.exchange.models import Delivery, Message
+from samhand.exchange.outbox import publish
 
 from . import alerts, clock, conf, parties, rules
 from .downtime import held_her_ids
@@ -142,6 +143,10 @@ def _evaluate(her_id: str, now: datetime, n: int, known) -> int:
     status.suspected_since = now if suspected else None
     status.reason = reason if suspected else ""
     status.save()
+    if suspected:
+        # Traffic stopped with no downtime announced (a partner in downtime is never a candidate):
+        # the deviation routine may open a draft (samhand.deviations.rules).
+        publish("downtime-unannounced", data={"her_id": her_id, "reason": reason}, actor="monitor")
     entry = known.get(her_id)
     if suspected and entry is not None:
         evidence = recent if unanswered else list(sent_to(her_id).filter(message__probe_run__isnull=False)

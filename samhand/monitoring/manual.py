@@ -19,6 +19,7 @@ from samhand.directory.models import CommunicationParty, Organisation
 from samhand.exchange import access
 from samhand.exchange.errors import Refused
 from samhand.exchange.models import Delivery, Message
+from samhand.exchange.outbox import publish
 from samhand.exchange.store import event
 
 from . import clock, readable, texts
@@ -144,6 +145,10 @@ def note_delivered(delivery: Delivery) -> bool:
           f"delivered to {delivery.her_id} after manual handling by {handling.handled_by} "
           f"({timezone.localtime(handling.handled_at):%d.%m.%Y %H:%M}); do not enter it again", delivery=delivery,
           actor="node")
+    # Two channels now carry the same message: a difference until both sides reconcile (deviations).
+    publish("reconciliation-difference", message=delivery.message, delivery=delivery, actor="node",
+            data={"manual": handling.pk, "text": "Meldingen ble levert elektronisk etter manuell behandling; "
+                                                 "begge parter må avstemme så den ikke registreres to ganger."})
     return True
 
 

@@ -26,7 +26,7 @@ def _types_from_file() -> tuple[tuple[str, str], ...]:
 def message_types() -> list[tuple[str, str]]:
     """(code, name) of the registered message types (code system 8279); the shipped list if none are."""
     try:
-        from samhand.chains.models import MessageType
+        from samhand.directory.models import MessageType
 
         rows = list(MessageType.objects.order_by("code").values_list("code", "name"))
     except Exception:  # noqa: BLE001 - the registry belongs to another app; the list is a convenience

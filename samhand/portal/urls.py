@@ -1,6 +1,8 @@
 from django.urls import path
 
 from .views import alerts, auth, dashboard, directory, downtime, episodes, message, messages, reconciliation
+from .views import video
+from .views import deviations
 from .views import dialogue
 
 app_name = "portal"
@@ -24,6 +26,33 @@ urlpatterns = [
     path("avstemming/<int:pk>/bekreft/", reconciliation.confirm, name="reconciliation_confirm"),
     path("adressebok/", directory.directory, name="directory"),
     path("adressebok/<int:pk>/", directory.organisation, name="organisation"),
+    path("video/", video.video_meetings, name="video_meetings"),
+    path("video/rom/", video.video_rooms, name="video_rooms"),
+    path("video/utstyr/<str:pk>/kontroll/", video.video_check, name="video_check"),
+    path("video/tjenester/", video.video_services, name="video_services"),
+    path("video/moter/ny/", video.video_book, name="video_book"),
+    path("video/moter/<uuid:pk>/", video.video_meeting, name="video_meeting"),
+    path("video/moter/<uuid:pk>/avlys/", video.video_cancel, name="video_cancel"),
+    path("video/moter/<uuid:pk>/bekreft/", video.video_confirm, name="video_confirm"),
+    path("video/moter/<uuid:pk>/foresla/", video.video_propose, name="video_propose"),
+    path("video/moter/<uuid:pk>/godta/", video.video_accept, name="video_accept"),
+    path("video/moter/<uuid:pk>/utfall/", video.video_outcome, name="video_outcome"),
+    path("video/moter/<uuid:pk>/notat/", video.video_note, name="video_note"),
+    path("video/planer/", video.video_plans, name="video_plans"),
+    path("avvik/", deviations.inbox, name="deviations"),
+    path("avvik/ny/", deviations.report, name="deviation_new"),
+    path("avvik/rapport/", deviations.quarterly_report, name="deviation_report"),
+    path("avvik/rapport.pdf", deviations.quarterly_pdf, name="deviation_report_pdf"),
+    path("avvik/rutiner/", deviations.governance, name="deviation_governance"),
+    path("avvik/<uuid:pk>/", deviations.case, name="deviation"),
+    path("avvik/<uuid:pk>/bekreft/", deviations.confirm, name="deviation_confirm"),
+    path("avvik/<uuid:pk>/svar/", deviations.answer, name="deviation_answer"),
+    path("avvik/<uuid:pk>/lukk/", deviations.close, name="deviation_close"),
+    path("avvik/<uuid:pk>/avvis/", deviations.reject, name="deviation_reject"),
+    path("avvik/<uuid:pk>/notat/", deviations.note, name="deviation_note"),
+    path("avvik/<uuid:pk>/brudd/", deviations.breach_fields, name="deviation_breach"),
+    path("avvik/<uuid:pk>/brudd.pdf", deviations.breach_pdf, name="deviation_breach_pdf"),
+    path("avvik/<uuid:pk>/brudd.json", deviations.breach_json, name="deviation_breach_json"),
     path("dialog/", dialogue.inbox, name="dialogue"),
     path("dialog/ny/", dialogue.compose_question, name="dialogue_new"),
     path("dialog/<uuid:pk>/", dialogue.thread_view, name="dialogue_thread"),

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from samhand.chains.cpp import CppError, parse_cpp
-from samhand.chains.models import ChainVersion, Episode, MessageType
+from samhand.chains.models import ChainVersion, Episode
+from samhand.directory.models import MessageType
 from samhand.directory.models import Capability, CommunicationParty
 from samhand.exchange.models import Message, NodeEvent
 from samhand.simulator import documents as docs
@@ -149,7 +150,7 @@ def test_a_cpp_for_a_party_not_in_the_directory_is_refused():
 def test_the_admin_shows_types_chain_versions_and_episodes(admin_client, unn, tromso, work):
     send(unn, tromso, plo(INNLAGT, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING), work)
     party = CommunicationParty.objects.get(her_id=TROMSO_NURSING)
-    for path in ("/admin/chains/messagetype/", f"/admin/chains/messagetype/{MessageType.objects.first().pk}/change/",
+    for path in ("/admin/directory/messagetype/", f"/admin/directory/messagetype/{MessageType.objects.first().pk}/change/",
                  "/admin/chains/chainversion/", f"/admin/chains/chainversion/{ChainVersion.objects.get().pk}/change/",
                  "/admin/chains/episode/", f"/admin/chains/episode/{Episode.objects.get().pk}/change/",
                  f"/admin/directory/communicationparty/{party.pk}/change/"):

@@ -84,6 +84,12 @@ def test_misdirected_discharge_notice_end_to_end(unn, balsfjord, tromso, work, s
     assert alert.partner_her_id == BALSFJORD_CASE and alert.items.filter(message_id=sent_id).exists()
     published = Event.objects.filter(kind="misdirected", message_id=sent_id)
     assert published.count() == 1  # once per node, though both sides are here
+    # The deviations app (when installed) opened its draft from the event: UNN is responsible.
+    from django.apps import apps
+    if apps.is_installed("samhand.deviations"):
+        from samhand.deviations.models import Deviation
+        draft = Deviation.objects.get(dedupe_key=f"misdirected:{sent_id}")
+        assert draft.category == "misdirected" and draft.responsible.her_id == UNN_ORG
 
     # Re-send to the right municipality: a new message that refers to the first.
     resent = unn.post(f"/messages/{sent_id}/resend", {"receiverHerId": TROMSO_CASE})

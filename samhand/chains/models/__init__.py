@@ -1,11 +1,11 @@
-"""Models of the chains app, split by concern: the message-type registry, the chain definition
-(versions with their approval record and steps) and the patient episodes tracked against it."""
+"""Models of the chains app, split by concern: the chain definition (versions with their approval
+record and steps) and the patient episodes tracked against it. The message-type registry is
+reference data in the directory (below the exchange)."""
 
 from .definition import SIDE_OF_ROLE, Chain, ChainStep, ChainVersion, Role
 from .episode import Episode, EpisodeMessage, EpisodeParty, EpisodeStep
-from .registry import MessageType, MessageTypeVersion
 
 __all__ = [
     "SIDE_OF_ROLE", "Chain", "ChainStep", "ChainVersion", "Episode", "EpisodeMessage", "EpisodeParty", "EpisodeStep",
-    "MessageType", "MessageTypeVersion", "Role",
+    "Role",
 ]

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from samhand.chains.models import MessageType
+from samhand.directory.models import MessageType
 from samhand.chains.registry import RegistryError, import_types, read_types_file
 
 

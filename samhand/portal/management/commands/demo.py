@@ -6,11 +6,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from samhand.chains.seed import seed_message_types, seed_standard_chain
+from samhand.deviations.procedures import seed_procedures
 from samhand.directory.demo_pki import ensure_demo_pki
 from samhand.directory.seed import seed_demo_directory
 from samhand.lib.env import env_bool, env_int
 from samhand.portal import demo_nodes
 from samhand.portal.demo import create_demo_credentials
+from samhand.video.seed import seed_video
 
 
 class Command(BaseCommand):
@@ -42,6 +44,8 @@ class Command(BaseCommand):
         orgs = seed_demo_directory(hosted)
         seed_message_types()
         seed_standard_chain()
+        seed_video()
+        seed_procedures()  # the approved procedures and the agreement, with its parties
         ensure_demo_pki(options["pki_bundle"])
         node = create_demo_credentials(url)
         path: Path = options["credentials"]
