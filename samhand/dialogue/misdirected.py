@@ -207,7 +207,22 @@ def resend(message: Message, *, receiver_her_id: str, by: str, actor_kind: str, 
                       actor=f"{by} (sendt på nytt)")
         record = Resend.objects.create(original=message, message=sent.message, receiver_her_id=receiver_her_id, by=by)
         event(message, "resent", f"to {receiver_her_id} as {sent.message.msg_id}", actor=by)
+        _clear_alert(message, f"sendt på nytt til {receiver_her_id} av {by}")
     return record
+
+
+def _clear_alert(message: Message, reason: str) -> None:
+    """The re-send is what the misdirected alert asked for: its item clears; the alert resolves when
+    nothing is left on it."""
+    from samhand.monitoring import alerts
+    from samhand.monitoring.models import AlertItem
+
+    items = AlertItem.objects.filter(kind="misdirected", message=message, cleared_at__isnull=True)
+    touched = set(items.values_list("alert_id", flat=True))
+    items.update(cleared_at=clock.now(), cleared_reason=reason[:200])
+    for alert in alerts.Alert.objects.filter(pk__in=touched):
+        if not alerts.live_items(alert).exists():
+            alerts.resolve_alert(alert, by="samhand", automatically=True)
 
 
 # -- retention ------------------------------------------------------------------------------------

@@ -82,6 +82,10 @@ def test_misdirected_discharge_notice_end_to_end(unn, balsfjord, tromso, work, s
     assert str(notice.original_id) == sent_id and notice.reason == "unknown-patient"
     alert = Alert.objects.get(kind="misdirected", organisation__her_id=UNN_ORG)
     assert alert.partner_her_id == BALSFJORD_CASE and alert.items.filter(message_id=sent_id).exists()
+    from samhand.monitoring.watch import auto_resolve as monitoring_auto_resolve
+    monitoring_auto_resolve()
+    alert.refresh_from_db()
+    assert alert.state == "open"  # not monitoring's to resolve
     published = Event.objects.filter(kind="misdirected", message_id=sent_id)
     assert published.count() == 1  # once per node, though both sides are here
     # The deviations app (when installed) opened its draft from the event: UNN is responsible.
@@ -103,6 +107,9 @@ def test_misdirected_discharge_notice_end_to_end(unn, balsfjord, tromso, work, s
     old_doc = kith.parse_msghead(kith.parse_xml(original_xml)).business_document
     from lxml import etree
     assert etree.tostring(new_head.business_document, method="c14n") == etree.tostring(old_doc, method="c14n")
+    # Monitoring's auto-resolve leaves the alert alone; the re-send resolved it.
+    alert.refresh_from_db()
+    assert alert.state == "resolved" and alert.resolved_automatically
     # Not twice to the same place, and never for an unflagged message.
     assert unn.post(f"/messages/{sent_id}/resend", {"receiverHerId": BALSFJORD_CASE}).status_code == 409
     assert unn.post(f"/messages/{resent.json()['id']}/resend", {"receiverHerId": BALSFJORD_CASE}).status_code == 409
