@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "samhand.portal",
     "samhand.simulator",
     "samhand.node",
+    "samhand.dialogue",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,13 @@ SAMHAND_MANUAL_AFTER_MINUTES = env_int("SAMHAND_MANUAL_AFTER_MINUTES", 240, mini
 SAMHAND_MANUAL_AFTER_MINUTES_BY_TYPE = env_int_map("SAMHAND_MANUAL_AFTER_MINUTES_BY_TYPE")
 SAMHAND_DOWNTIME_GRACE_MINUTES = env_int("SAMHAND_DOWNTIME_GRACE_MINUTES", 60, minimum=0)
 SAMHAND_PARTNER_LOOKBACK_DAYS = env_int("SAMHAND_PARTNER_LOOKBACK_DAYS", 90, minimum=1)
+
+# Dialogue and misdirected messages (S2, S11, S12); the approved routines override these defaults.
+SAMHAND_DIALOGUE_ANSWER_HOURS = env_int("SAMHAND_DIALOGUE_ANSWER_HOURS", 72, minimum=1)
+SAMHAND_DIALOGUE_URGENT_MINUTES = env_int("SAMHAND_DIALOGUE_URGENT_MINUTES", 60, minimum=1)
+SAMHAND_DIALOGUE_ESCALATE_MINUTES = env_int("SAMHAND_DIALOGUE_ESCALATE_MINUTES", 30, minimum=1)
+SAMHAND_DIALOGUE_ATTACHMENT_BYTES = env_int("SAMHAND_DIALOGUE_ATTACHMENT_BYTES", 5 * 1024 * 1024, minimum=1024)
+SAMHAND_MISDIRECTED_AUDIT_DAYS = env_int("SAMHAND_MISDIRECTED_AUDIT_DAYS", 90, minimum=1)
 # /metrics answers only with this bearer token or to these addresses/networks; neither set: 403.
 SAMHAND_METRICS_TOKEN = env_str("SAMHAND_METRICS_TOKEN", "")
 SAMHAND_METRICS_ALLOWED_IPS = env_list("SAMHAND_METRICS_ALLOWED_IPS")

@@ -21,6 +21,7 @@ from django.db import close_old_connections
 
 from samhand.chains.worker import deadline_step
 from samhand.deviations.worker import STEPS as DEVIATION_STEPS
+from samhand.dialogue.worker import STEPS as DIALOGUE_STEPS
 from samhand.directory.expiry import expiry_warning_step
 from samhand.exchange.deliver import dispatch_step
 from samhand.exchange.outbox import subscribers_step
@@ -45,6 +46,7 @@ STEPS: list[tuple[str, Step]] = [
     *MONITORING_STEPS,
     ("video-note-reminders", note_reminder_step),
     *DEVIATION_STEPS,
+    *DIALOGUE_STEPS,
 ]
 
 # Periodic steps run on their own timers, not on every turn of the loop: deadlines are minutes

@@ -85,6 +85,14 @@ def _decrypt(content, reader) -> bytes:
         raise Refused(exc.code, exc.text, status=409) from None
 
 
+def node_read(message: Message, reader, *, purpose: str) -> bytes:
+    """The node itself opens a message as one of its hosted parties (to answer or thread it): logged
+    like any other read, with the node as the actor."""
+    record(Kind.READ, Actor("node", "samhand"), purpose=purpose, message=message, patient_id=message.patient_id,
+           organisation_her_id=reader.her_id)
+    return _decrypt(message.content, reader)
+
+
 @dataclass
 class MessageView:
     message: Message
@@ -130,8 +138,14 @@ def read_content(view: MessageView, *, actor_kind: str = "", actor: str | Actor 
     message = view.message
     who = actor if isinstance(actor, Actor) else Actor(actor_kind, actor)
     reader_her_id = reader_her_id or (view.delivery.her_id if view.delivery else message.sender_her_id)
-    record(Kind.READ, who, purpose=purpose, message=message, patient_id=message.patient_id,
-           organisation_her_id=on_behalf_of or reader_her_id, decision_ref=decision_ref, holder_her_id=holder_her_id)
+    withdrawn = view.delivery is not None and view.delivery.withdrawn_at is not None
+    record(Kind.READ, who, purpose=f"{purpose} (refused: withdrawn)"[:100] if withdrawn else purpose, message=message,
+           patient_id=message.patient_id, organisation_her_id=on_behalf_of or reader_her_id, decision_ref=decision_ref,
+           holder_her_id=holder_her_id)
+    if withdrawn:
+        # S11: a misdirected message is withdrawn from its receiver; the attempt is logged above.
+        raise Refused("withdrawn", f"the content was withdrawn from {reader_her_id} "
+                      f"{view.delivery.withdrawn_at:%Y-%m-%d %H:%M} UTC: {view.delivery.withdrawn_reason}", status=410)
     reader = party_by_her_id(reader_her_id)
     if reader is None:
         raise Refused("S99", f"no key on this node to read as {reader_her_id}", status=409)

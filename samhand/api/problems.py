@@ -22,6 +22,7 @@ PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem
 
 TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict",
           413: "Payload too large", 422: "Message refused", 500: "Internal error"}
+TITLES[410] = "Gone"  # content withdrawn from its receiver (misdirected message, S11)
 
 
 def problem(status: int, code: str, detail: str, *, errors: list[tuple[str, str]] | None = None,

@@ -92,7 +92,9 @@ def list_messages(request, receiverHerIds: str = Query(..., description="Comma-s
                            senderHerId=d.message.sender_her_id, receiverHerId=d.her_id,
                            receivedAt=d.delivered_at, conversationRef=d.message.conversation_ref or None,
                            isAppRec=d.message.is_apprec,
-                           originalMsgId=d.message.original.msg_id if d.message.original_id else None,
+                           originalMsgId=(d.message.original.msg_id if d.message.original_id else
+                                          d.message.parent_ref or None if d.message.msg_type == "DIALOG_AVVIK"
+                                          else None),
                            handledManually=hasattr(d, "manual_handling"))
             for d in deliveries]
 
@@ -182,3 +184,6 @@ api.add_router("", deviations_router)
 from samhand.access.api import router as access_router  # noqa: E402
 
 api.add_router("", access_router)
+from samhand.dialogue.api import router as dialogue_router  # noqa: E402
+
+api.add_router("", dialogue_router)

@@ -127,6 +127,10 @@ class Delivery(models.Model):
     acked_at = models.DateTimeField(null=True, blank=True)
     apprec = models.ForeignKey(Message, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="acknowledges")
+    # Receiving side: the content was withdrawn from this party (misdirected/unknown patient, S11):
+    # its users and EPR may no longer read it (access.read_content refuses with 410).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["created_at"]

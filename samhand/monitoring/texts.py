@@ -21,6 +21,8 @@ TITLES = {
     "probe-failed": "Kommunikasjonstest feilet",
     "manual-routine": "Manuell rutine nødvendig",
     "downtime-overrun": "Nedetid varer lenger enn varslet",
+    "misdirected": "Melding rapportert feilsendt",
+    "dialogue-urgent": "Hasteforespørsel ubesvart",
 }
 
 ADVICE = {
@@ -43,6 +45,11 @@ ADVICE = {
                       "meldingen (PDF) og ring mottaker. Bekreft i avstemmingslisten etterpå.",
     "downtime-overrun": "Forventet slutt på nedetiden er passert. Avslutt nedetiden når driften er normal, "
                         "eller varsle partnerne om ny forventet slutt.",
+    "misdirected": "Mottaker har sendt «Tilbakemelding om feil i mottatt melding» (DIALOG_AVVIK) og trukket "
+                   "innholdet tilbake. Finn riktig mottaker, send meldingen på nytt fra meldingssiden i portalen "
+                   "(eller POST /api/v1/messages/{id}/resend), og vurder om det er et avvik.",
+    "dialogue-urgent": "En forespørsel merket «haster» er ikke besvart innen fristen. Svar i fagsystemet eller "
+                       "portalen, eller ring avsender og registrer at saken er avklart på telefon.",
 }
 
 

@@ -113,5 +113,7 @@ def _holds(item: AlertItem, ctx: rules.Context) -> bool:
                                            finished_at__gt=item.added_at).exists()
     if item.kind == K.DOWNTIME_OVERRUN:
         return overrunning(partner, ctx.now) is not None
+    if item.kind not in K.values:
+        return True  # raised by another room (e.g. the dialogue's "misdirected"), which clears it itself
     return False
 

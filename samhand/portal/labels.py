@@ -28,6 +28,12 @@ EVENT_KINDS = {
     "apprec-timeout": _("Ingen kvittering innen fristen"),
     "transport-error": _("Feil meldt fra transporten"),
     "sent": _("Sendt"),
+    "withdrawn": _("Registrert som feilsendt, innholdet trukket tilbake"),
+    "misdirected": _("Feilsendt melding (avviksgrunnlag)"),
+    "avvik-received": _("Tilbakemelding om feil i mottatt melding"),
+    "avvik-unlinked": _("Tilbakemelding om feil uten kjent melding"),
+    "resent": _("Sendt på nytt til riktig mottaker"),
+    "purged": _("Konvolutten slettet etter revisjonsperioden"),
 }
 
 PARTNER_STATUS = {"ok": _("svarer"), "suspected-down": _("mistenkt nede"), "downtime": _("nedetid")}

@@ -5,6 +5,7 @@ from .views import access as access_pages
 from .views import alerts, auth, dashboard, directory, downtime, episodes, message, messages, reconciliation
 from .views import video
 from .views import deviations
+from .views import dialogue
 
 app_name = "portal"
 
@@ -68,6 +69,13 @@ urlpatterns = [
     path("personvern/sperringer/", access_pages.privacy_blocks, name="privacy_blocks"),
     path("personvern/sperringer/<int:pk>/opphev/", access_pages.privacy_block_lift, name="privacy_block_lift"),
     path("personvern/innsyn/", access_pages.privacy_report, name="privacy_report"),
+    path("dialog/", dialogue.inbox, name="dialogue"),
+    path("dialog/ny/", dialogue.compose_question, name="dialogue_new"),
+    path("dialog/<uuid:pk>/", dialogue.thread_view, name="dialogue_thread"),
+    path("dialog/<uuid:pk>/svar/", dialogue.thread_reply, name="dialogue_reply"),
+    path("dialog/<uuid:pk>/telefon/", dialogue.thread_phone, name="dialogue_phone"),
+    path("meldinger/<uuid:pk>/feilsendt/", dialogue.message_misdirected, name="message_misdirected"),
+    path("meldinger/<uuid:pk>/send-pa-nytt/", dialogue.message_resend, name="message_resend"),
     path("logg-inn/", auth.LoginView.as_view(), name="login"),
     path("logg-ut/", auth.LogoutView.as_view(), name="logout"),
     path("logg-inn/helseid/", oidc.oidc_login, name="oidc_login"),

@@ -10,7 +10,8 @@ from django.urls import URLPattern, reverse
 from samhand.portal import urls as portal_urls
 
 POST_ONLY = {"alert_ack", "alert_resolve", "downtime_end", "manual_pdf", "reconciliation_confirm",
-             "reconciliation_note", "privacy_review", "privacy_block_lift"}
+             "reconciliation_note", "privacy_review", "privacy_block_lift", "dialogue_reply", "dialogue_phone",
+             "message_misdirected", "message_resend"}
 OPEN = {"login", "logout", "oidc_login", "oidc_callback"}  # sign-in pages answer anyone
 
 

@@ -57,7 +57,7 @@ def _may_read(request, view) -> bool:
     scope = request.scope
     if not scope.sees_content or view.role == "operator":
         return False
-    return view.delivery is None or view.delivery.delivered_at is not None
+    return view.delivery is None or (view.delivery.delivered_at is not None and view.delivery.withdrawn_at is None)
 
 
 @member_view
