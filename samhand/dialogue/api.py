@@ -13,7 +13,7 @@ from uuid import UUID
 from ninja import Field, Query, Router, Schema
 
 from samhand.api.problems import PROBLEMS
-from samhand.exchange import access
+from samhand.access import door
 from samhand.exchange.errors import NotFound, Refused
 
 from . import clock
@@ -59,7 +59,7 @@ class ThreadOut(Schema):
              summary="Mark a received message misdirected: content withdrawn, DIALOG_AVVIK to the sender")
 def post_misdirected(request, id: UUID, body: MisdirectedIn):
     client = request.api_client
-    view = access.view_for_client(client, id)
+    view = door.view_for_client(client, id)
     if view.delivery is None:
         raise NotFound(str(id))  # only the receiver marks a message (id = its inbox id)
     misdirection = mark_misdirected(view.delivery, reason=body.reason, text=body.text or "", by=client.system)
@@ -70,7 +70,7 @@ def post_misdirected(request, id: UUID, body: MisdirectedIn):
              summary="Send a misdirected (or E35-rejected) message again to the right receiver")
 def post_resend(request, id: UUID, body: ResendIn):
     client = request.api_client
-    view = access.view_for_client(client, id)
+    view = door.view_for_client(client, id)
     if view.role != "sender":
         raise NotFound(str(id))
     record = resend(view.message, receiver_her_id=body.receiverHerId, by=client.system, actor_kind="api-client",

@@ -24,7 +24,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 
-from samhand import cms, kith
+from samhand import kith
 from samhand.access import door
 from samhand.directory.models import CommunicationParty
 from samhand.directory.services import party_by_her_id
