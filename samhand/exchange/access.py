@@ -45,12 +45,21 @@ def view_for_client(client, object_id) -> MessageView:
     raise NotFound(str(object_id))
 
 
-def inbox_for_client(client, her_ids: list[str], limit: int = 100):
-    allowed = client.her_ids()
-    foreign = sorted(set(her_ids) - allowed)
+def check_inbox_parties(client, her_ids: list[str]) -> None:
+    """403 unless the client acts for every one of ``her_ids`` (checked before a long poll waits)."""
+    foreign = sorted(set(her_ids) - client.her_ids())
     if foreign:
         raise Refused("forbidden", f"{client.system} may not read for HER-id(s) {', '.join(foreign)}", status=403)
-    return list(Delivery.objects.select_related("message", "message__original", "manual_handling")
+
+
+def inbox_for_client(client, her_ids: list[str], limit: int = 100, *, with_content: bool = False):
+    """Unread inbox entries of the client's parties, oldest first. ``with_content`` loads the stored
+    payloads in the same query (for ``read_contents``); the list itself never decrypts anything."""
+    check_inbox_parties(client, her_ids)
+    related = ["message", "message__original", "manual_handling"]
+    if with_content:
+        related += ["message__content", "party"]
+    return list(Delivery.objects.select_related(*related)
                 .filter(her_id__in=her_ids, delivered_at__isnull=False, read_at__isnull=True)
                 .order_by("delivered_at")[:limit])
 
@@ -62,8 +71,37 @@ def read_content(view: MessageView, *, actor_kind: str, actor: str, purpose: str
     reader_her_id = view.delivery.her_id if view.delivery else message.sender_her_id
     AccessLog.objects.create(actor_kind=actor_kind, actor=actor, message=message, patient_id=message.patient_id,
                              purpose=purpose, organisation_her_id=reader_her_id)
+    return _open_for(view)
+
+
+def read_contents(views: list[MessageView], *, actor_kind: str, actor: str,
+                  purpose: str) -> dict[object, bytes | Refused]:
+    """``read_content`` for many messages at once (the EPR's batch fetch): one bulk insert writes
+    the access-log lines of all of them first, then each is opened. The answer maps each view's
+    delivery id (or message id for a sender's view) to the document, or to the Refused that
+    reading it raised — one unreadable message does not keep the others from their reader."""
+    if not views:
+        return {}
+    AccessLog.objects.bulk_create([
+        AccessLog(actor_kind=actor_kind, actor=actor, message=v.message, patient_id=v.message.patient_id,
+                  purpose=purpose,
+                  organisation_her_id=v.delivery.her_id if v.delivery else v.message.sender_her_id)
+        for v in views])
+    out: dict[object, bytes | Refused] = {}
+    for view in views:
+        key = view.delivery.pk if view.delivery is not None else view.message.pk
+        try:
+            out[key] = _open_for(view)
+        except Refused as refused:
+            out[key] = refused
+    return out
+
+
+def _open_for(view: MessageView) -> bytes:
+    message = view.message
     reader = view.delivery.party if view.delivery else party_by_her_id(message.sender_her_id)
     if reader is None:
+        reader_her_id = view.delivery.her_id if view.delivery else message.sender_her_id
         raise Refused("S99", f"no key on this node to read as {reader_her_id}", status=409)
     try:
         opened = protection.open_protected(bytes(message.content.payload), reader=reader,
