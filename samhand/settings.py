@@ -160,6 +160,8 @@ SAMHAND_DIRECTORY_CACHE_SECONDS = env_int("SAMHAND_DIRECTORY_CACHE_SECONDS", 10,
 SAMHAND_API_KEY_CACHE_SECONDS = env_int("SAMHAND_API_KEY_CACHE_SECONDS", 5, minimum=0)
 # Longest long poll of GET /api/v1/messages?wait=… (seconds).
 SAMHAND_API_MAX_WAIT_SECONDS = env_int("SAMHAND_API_MAX_WAIT_SECONDS", 30, minimum=0)
+# Prepended to every AMQP queue name (transports/amqp/profile.py reads it; empty in production).
+SAMHAND_AMQP_QUEUE_PREFIX = env_str("SAMHAND_AMQP_QUEUE_PREFIX", "")
 
 # AMQP 1.0 transport between nodes (the national service-bus profile). Empty: parties not
 # hosted here have no route. Example: amqp://user:pass@broker.example.no:5672

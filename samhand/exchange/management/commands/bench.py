@@ -14,8 +14,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("what", nargs="?", choices=["exchange", "crypto"], default="exchange")
-        parser.add_argument("--messages", type=int, default=300)
-        parser.add_argument("--concurrency", type=int, default=8, help="concurrent submitting EPR threads")
+        parser.add_argument("--messages", type=int, default=1000)
+        parser.add_argument("--concurrency", type=int, default=64,
+                            help="closed loop: round trips in flight (the next message goes when an AppRec is back)")
+        parser.add_argument("--submit-threads", type=int, default=None,
+                            help="submitting connections of the load generator (default: min(concurrency, 32))")
         parser.add_argument("--rate", type=float, default=None, help="open loop: messages per second")
         parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
         parser.add_argument("--transport", choices=["local", "amqp"], default="local")
@@ -29,7 +32,7 @@ class Command(BaseCommand):
         else:
             result = run(messages=options["messages"], concurrency=options["concurrency"], rate=options["rate"],
                          database=options["database"], transport=options["transport"], workers=options["workers"],
-                         web_workers=options["web_workers"],
+                         web_workers=options["web_workers"], submit_threads=options["submit_threads"],
                          schema_dir=str(settings.SAMHAND_SCHEMA_DIR) if settings.SAMHAND_SCHEMA_DIR else None,
                          seconds_per_primitive=options["seconds"])
         self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))
