@@ -60,11 +60,13 @@ INSTALLED_APPS = [
     "samhand.accounts",
     "samhand.access",
     "samhand.exchange",
+    "samhand.transports",
     "samhand.chains",
     "samhand.monitoring",
     "samhand.api",
     "samhand.portal",
     "samhand.simulator",
+    "samhand.node",
 ]
 
 MIDDLEWARE = [
@@ -199,7 +201,6 @@ SAMHAND_PROBE_INTERVAL_MINUTES = env_int("SAMHAND_PROBE_INTERVAL_MINUTES", 60, m
 SAMHAND_PROBE_TIMEOUT_MINUTES = env_int("SAMHAND_PROBE_TIMEOUT_MINUTES", 15, minimum=1)
 SAMHAND_MANUAL_AFTER_MINUTES = env_int("SAMHAND_MANUAL_AFTER_MINUTES", 240, minimum=1)
 SAMHAND_MANUAL_AFTER_MINUTES_BY_TYPE = env_int_map("SAMHAND_MANUAL_AFTER_MINUTES_BY_TYPE")
-SAMHAND_DOWNTIME_CACHE_SECONDS = env_int("SAMHAND_DOWNTIME_CACHE_SECONDS", 5, minimum=0)
 SAMHAND_DOWNTIME_GRACE_MINUTES = env_int("SAMHAND_DOWNTIME_GRACE_MINUTES", 60, minimum=0)
 SAMHAND_PARTNER_LOOKBACK_DAYS = env_int("SAMHAND_PARTNER_LOOKBACK_DAYS", 90, minimum=1)
 # /metrics answers only with this bearer token or to these addresses/networks; neither set: 403.

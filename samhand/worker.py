@@ -22,6 +22,7 @@ from django.db import close_old_connections
 from samhand.chains.worker import deadline_step
 from samhand.directory.expiry import expiry_warning_step
 from samhand.exchange.deliver import dispatch_step
+from samhand.exchange.outbox import subscribers_step
 from samhand.monitoring.worker import STEPS as MONITORING_STEPS
 from samhand.transports import network
 
@@ -31,12 +32,18 @@ Step = Callable[[str], int]
 
 STEPS: list[tuple[str, Step]] = [
     ("dispatch", dispatch_step),
-    ("amqp-receive", network.receive_step),
-    ("amqp-errors", network.error_step),
+    ("amqp-receive", network.receive_step),  # every hosted party's _async and _error queue at once
+    # Secondary work (chain tracking, the manual-routine ledger, deviations …) from the event feed.
+    ("subscribers", subscribers_step),
     ("certificate-expiry", expiry_warning_step),
     ("chain-deadlines", deadline_step),
     *MONITORING_STEPS,
 ]
+
+# Periodic steps run on their own timers, not on every turn of the loop: deadlines are minutes
+# and days, and a busy worker should spend its turns on messages. (Monitoring's rules gate
+# themselves with SAMHAND_MONITOR_INTERVAL_SECONDS.)
+EVERY: dict[str, float] = {"certificate-expiry": 3600.0, "chain-deadlines": 30.0}
 
 
 def worker_name() -> str:
@@ -50,6 +57,7 @@ class Worker:
         self.steps = steps or STEPS
         self.idle_seconds = settings.SAMHAND_WORKER_IDLE_SECONDS if idle_seconds is None else idle_seconds
         self.stopping = threading.Event()
+        self.next_run: dict[str, float] = {}  # timed steps: not before this (monotonic); all due at start
 
     def install_signal_handlers(self) -> None:
         def request_stop(signum, _frame):
@@ -64,6 +72,12 @@ class Worker:
         for step_name, step in self.steps:
             if self.stopping.is_set():
                 break
+            every = EVERY.get(step_name)
+            if every is not None:
+                now = time.monotonic()
+                if now < self.next_run.get(step_name, 0.0):
+                    continue
+                self.next_run[step_name] = now + every
             try:
                 found += step(self.name)
             except Exception:  # noqa: BLE001 - one failing step must not stop the others

@@ -37,8 +37,10 @@ def _default(field: models.Field):
 
 
 def _fields(model):
-    """Concrete fields to write: all but an auto-incremented primary key."""
-    return [f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
+    """Concrete fields to write: all but an auto-incremented primary key and those the database
+    fills itself (``db_default``, e.g. the event feed's transaction id)."""
+    return [f for f in model._meta.concrete_fields
+            if not (f.primary_key and isinstance(f, models.AutoField)) and f.db_default is models.NOT_PROVIDED]
 
 
 def _adapt(value):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from samhand import kith
 from samhand.directory.models import Capability, CommunicationParty
 from samhand.directory.services import forget_directory
 
@@ -101,3 +102,24 @@ def replace_capabilities(party: CommunicationParty, entries: list[tuple[str, str
                                     for d, f, v, t in unique])
     forget_directory()  # the pipeline's party cache holds capabilities
     return len(unique)
+
+
+def capability_errors(recipients: list, kind: kith.DocumentKind | None,
+                      msg_type: str | None = None) -> list[kith.KithError]:
+    """T10 for a type/version the registry has retired, and for each receiver that cannot take it.
+
+    ``msg_type`` is MsgInfo/Type (code system 8279, the CPP action, HISD 1209 §3.1); without it
+    only family and version are checked. HISD 1177 §6.4: a message the receiver cannot take is
+    stopped before sending, so the sender can pick another version or send it another way.
+    """
+    if kind is None:
+        return []
+    errors = []
+    retired = registry.retired_reason(msg_type, kind.family, kind.version)
+    if retired:
+        errors.append(kith.KithError("T10", retired))
+    for r in recipients:
+        reason = refusal(r.party, kind.family, kind.version, msg_type) if r.party is not None else None
+        if reason:
+            errors.append(kith.KithError("T10", reason))
+    return errors

@@ -52,11 +52,25 @@ class Arrival:
     def of(cls, msghead: kith.MsgHead, at: datetime) -> Arrival:
         ref = msghead.conversation_ref
         return cls(msg_id=msghead.msg_id, msg_type=msghead.msg_type,
-                   status=rules.forsendelsesstatus(msghead.business_document),
+                   status=kith.forsendelsesstatus(msghead.business_document),
                    sender=msghead.sender, receiver=msghead.receiver, copies=tuple(msghead.other_receivers),
                    patient_id=msghead.patient.id if msghead.patient else None,
                    ref_parent=(ref.ref_to_parent if ref else "") or "",
                    ref_conversation=(ref.ref_to_conversation if ref else "") or "", at=at)
+
+    @classmethod
+    def of_message(cls, message, status: str, at: datetime) -> Arrival:
+        """The same facts from a stored message: its MsgHead envelope and the exchange event's status."""
+        env = message.envelope or {}
+
+        def party(value) -> kith.Party:
+            return kith.Party(**value) if value else kith.Party(organisation_name="")
+
+        return cls(msg_id=message.msg_id, msg_type=message.msg_type, status=status or "N",
+                   sender=party(env.get("sender")), receiver=party(env.get("receiver")),
+                   copies=tuple(party(p) for p in env.get("other_receivers", ())),
+                   patient_id=message.patient_id or None, ref_parent=message.parent_ref or "",
+                   ref_conversation=message.conversation_ref or "", at=at)
 
     @property
     def refs(self) -> list[str]:

@@ -206,21 +206,6 @@ class Board:
         return sum(1 for s in self.states.values() if s.state == OVERDUE)
 
 
-def forsendelsesstatus(document) -> str:
-    """PLO Forsendelsesstatus (code system 7309: N, M or C; HISD 1154 §2) of a business document.
-
-    PLO 1.5/1.6 carry it in <Doc>/InformasjonOmForsendelsen, PLO 2.0 one level down in
-    FellesAdministrativeOpplysninger; other standards (Dialogmelding) have none and count as new.
-    """
-    if document is None:
-        return "N"
-    found = document.xpath(
-        "./*[local-name()='InformasjonOmForsendelsen']/*[local-name()='Forsendelsesstatus']/@V"
-        " | ./*/*[local-name()='InformasjonOmForsendelsen']/*[local-name()='Forsendelsesstatus']/@V")
-    value = str(found[0]).strip().upper() if found else "N"
-    return value if value in ("N", "M", "C") else "N"
-
-
 def version_key(version: str) -> tuple:
     """Sort key for "1.6" < "2.0" < "10.1"; non-numeric parts sort as text after numbers."""
     parts = []

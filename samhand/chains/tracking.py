@@ -1,8 +1,9 @@
-"""Entry points for the exchange pipeline: every business message and every AppRec correlated.
+"""Following the exchange: every business message and every AppRec correlated.
 
-``track_message`` runs inside the transaction that records the message (on submission by a local
-EPR and on arrival from another node); ``track_apprec`` when an AppRec is tied to the message it
-answers. Both are idempotent and use only what the MsgHead already told us: no XML re-parsing.
+The exchange does not call this: ``subscribers.py`` reads its event feed (submitted, received,
+apprec-received) in batches off the message's own transaction and calls ``track_arrival`` and
+``track_apprec``. Both are idempotent (the feed is at-least-once) and use only what the MsgHead
+already told us, kept with the message and its event: no decryption, no XML re-parsing.
 
 When is a step done? HISD 80806 fig. 1: "Helseforetaket vet at kommunen har mottatt varsel når
 positiv applikasjonskvittering er mottatt". So: a deadline is met when the message is sent (the
@@ -30,20 +31,22 @@ log = logging.getLogger(__name__)
 
 
 def track_message(message, msghead: kith.MsgHead) -> None:
-    """Record a business message (not an AppRec) in its patient episode, if it belongs to one.
+    """Record a business message (not an AppRec) in its patient episode, if it belongs to one."""
+    track_arrival(message, Arrival.of(msghead, clock.now()))
 
-    Tracking is secondary to the exchange: a failure here is logged and rolled back to a savepoint,
-    and never refuses or loses the message.
-    """
-    if message.is_apprec or not msghead.msg_type or msghead.msg_type == "APPREC":
+
+def track_arrival(message, arrival: Arrival) -> None:
+    """As ``track_message``, from the facts the exchange kept. Tracking is secondary to the
+    exchange: a failure here is logged and rolled back to a savepoint, and never loses anything."""
+    if message.is_apprec or not arrival.msg_type or arrival.msg_type == "APPREC":
         return
     if EpisodeMessage.objects.filter(message_id=message.pk).exists():
         return
     try:
         with transaction.atomic():
-            record(message, Arrival.of(msghead, clock.now()))
+            record(message, arrival)
     except Exception:  # noqa: BLE001 - see the docstring
-        log.exception("chain tracking of %s %s failed", msghead.msg_type, msghead.msg_id)
+        log.exception("chain tracking of %s %s failed", arrival.msg_type, arrival.msg_id)
 
 
 def track_apprec(original_message, status: str) -> None:

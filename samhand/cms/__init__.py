@@ -19,10 +19,12 @@ Every failure raises CmsError with an AppRec code (S01/S02/S03/S99).
 from .envelope import decrypt, encrypt, protect, sign
 from .errors import CmsError
 from .keys import KeyPair, PrivateKey, load_certificate, load_pkcs12, load_private_key
+from .sealing import DataKey
 from .verify import Verified, peek_content, unprotect, verify
 
 __all__ = [
     "CmsError",
+    "DataKey",
     "KeyPair",
     "PrivateKey",
     "Verified",

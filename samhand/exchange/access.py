@@ -104,13 +104,9 @@ def _open_for(view: MessageView) -> bytes:
         reader_her_id = view.delivery.her_id if view.delivery else message.sender_her_id
         raise Refused("S99", f"no key on this node to read as {reader_her_id}", status=409)
     try:
-        opened = protection.open_protected(bytes(message.content.payload), reader=reader,
-                                           max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES)
+        return protection.open_stored(message.content, reader=reader, max_bytes=settings.SAMHAND_MAX_MESSAGE_BYTES)
     except (cms.CmsError, kith.KithError) as exc:
         raise Refused(exc.code, exc.text, status=409) from None
-    if opened.error is not None:
-        raise Refused(opened.error.code, opened.error.text, status=409)
-    return opened.content
 
 
 # -- portal users ---------------------------------------------------------------------------

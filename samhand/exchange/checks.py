@@ -5,11 +5,10 @@ receipt from a transport (where a failure is answered with a negative AppRec).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from samhand import kith
-from samhand.chains.capabilities import refusal
-from samhand.chains.registry import retired_reason
 from samhand.directory.models import CommunicationParty
 from samhand.directory.services import resolve_receiver
 
@@ -73,25 +72,19 @@ def recipients_of(msghead: kith.MsgHead) -> tuple[list[Recipient], list[kith.Kit
     return recipients, errors
 
 
-def capability_errors(recipients: list[Recipient], kind: kith.DocumentKind | None,
-                      msg_type: str | None = None) -> list[kith.KithError]:
-    """T10 for a type/version the registry has retired, and for each receiver that cannot take it.
+TypeCheck = Callable[[list[Recipient], "kith.DocumentKind | None", "str | None"], list[kith.KithError]]
+_TYPE_CHECKS: list[TypeCheck] = []
 
-    ``msg_type`` is MsgInfo/Type (code system 8279, the CPP action, HISD 1209 §3.1); without it
-    only family and version are checked. HISD 1177 §6.4: a message the receiver cannot take is
-    stopped before sending, so the sender can pick another version or send it another way.
-    """
-    if kind is None:
-        return []
-    errors = []
-    retired = retired_reason(msg_type, kind.family, kind.version)
-    if retired:
-        errors.append(kith.KithError("T10", retired))
-    for r in recipients:
-        reason = refusal(r.party, kind.family, kind.version, msg_type) if r.party is not None else None
-        if reason:
-            errors.append(kith.KithError("T10", reason))
-    return errors
+
+def register_type_check(check: TypeCheck) -> None:
+    """Rooms above the exchange add checks on the message type (the chains' registry and
+    capabilities: T10) without the exchange importing them. Registered from AppConfig.ready()."""
+    if check not in _TYPE_CHECKS:
+        _TYPE_CHECKS.append(check)
+
+
+def type_errors(recipients: list[Recipient], kind, msg_type: str | None) -> list[kith.KithError]:
+    return [error for check in _TYPE_CHECKS for error in check(recipients, kind, msg_type)]
 
 
 def check_msghead(root) -> Checked:
@@ -106,7 +99,7 @@ def check_msghead(root) -> Checked:
         checked.errors += format_errors(root)
     checked.recipients, receiver_errors = recipients_of(msghead)
     checked.errors += receiver_errors
-    checked.errors += capability_errors(checked.recipients, kind, msghead.msg_type)
+    checked.errors += type_errors(checked.recipients, kind, msghead.msg_type)
     checked.errors += kith.check_profile(msghead, kind)
     return checked
 

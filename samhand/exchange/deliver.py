@@ -5,31 +5,91 @@ the receiving party's inbox; AppRecs that arrive are correlated to the original.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from samhand import cms, kith
-from samhand.chains.tracking import track_apprec
-from samhand.transports.base import TransportError
-from samhand.transports.registry import transport_for
-
 from . import protection, queue
-from .models import Delivery, Message, NodeEvent
+from .models import Delivery, Event, Message, NodeEvent
+from .outbox import publish_many
 from .store import event
+from .transport import Transport, TransportError
 
 log = logging.getLogger(__name__)
 
 APPREC_STATE = {"1": Delivery.State.ACKNOWLEDGED, "2": Delivery.State.REJECTED, "3": Delivery.State.PARTLY}
 
+TransportFor = Callable[[Delivery], Transport]
+_transport_for: TransportFor | None = None
+
+
+def use_transports(choose: TransportFor) -> None:
+    """The transports are injected from above (samhand.transports registers itself at start-up),
+    so the exchange never imports them."""
+    global _transport_for
+    _transport_for = choose
+
+
+def transport_for(delivery: Delivery) -> Transport:
+    if _transport_for is None:
+        raise TransportError("no transports are registered (is samhand.transports installed?)")
+    return _transport_for(delivery)
+
 
 def dispatch_step(owner: str, limit: int | None = None) -> int:
-    """Claim and process a batch; returns how many deliveries were claimed."""
+    """Claim and process a batch; returns how many deliveries were claimed.
+
+    Deliveries for a broker are published together and their confirms awaited together, then
+    marked sent in one statement (``_publish_batch``); local hand-overs are state changes in
+    the database, each in its own transaction so that one bad message never holds up the rest.
+    """
     ids = queue.claim(owner, limit or settings.SAMHAND_WORKER_BATCH)
-    for delivery_id in ids:
-        dispatch_one(delivery_id, owner)
+    if not ids:
+        return 0
+    brokered: dict[str, tuple[Transport, list[Delivery]]] = {}
+    for delivery in queue.claimed(ids, owner):
+        try:
+            transport = transport_for(delivery)
+        except TransportError as exc:
+            _failed(delivery.pk, owner, str(exc), permanent=exc.permanent)
+            continue
+        if transport.in_transaction or not hasattr(transport, "send_many"):
+            dispatch_one(delivery.pk, owner)
+        else:
+            brokered.setdefault(transport.name, (transport, []))[1].append(delivery)
+    for transport, deliveries in brokered.values():
+        _publish_batch(transport, deliveries, owner)
     return len(ids)
+
+
+def _publish_batch(transport: Transport, deliveries: list[Delivery], owner: str) -> None:
+    """Publish outside any transaction (the messages were committed at submission), then record
+    SENT only for what the broker confirmed. A crash in between publishes again after the lease
+    lapses; the receiving node deduplicates by sender and MsgId."""
+    try:
+        failures = transport.send_many(deliveries)
+    except Exception as exc:  # noqa: BLE001 - nothing is known to be sent: every item retries
+        log.exception("publishing a batch of %d failed", len(deliveries))
+        failures = {d.pk: TransportError(f"{type(exc).__name__}: {exc}") for d in deliveries}
+    confirmed = [d for d in deliveries if d.pk not in failures]
+    if confirmed:
+        with transaction.atomic():
+            mine = list(Delivery.objects.select_for_update(of=("self",))
+                        .filter(pk__in=[d.pk for d in confirmed], state=Delivery.State.QUEUED, lease_owner=owner)
+                        .values_list("pk", flat=True))
+            Delivery.objects.filter(pk__in=mine).update(state=Delivery.State.SENT, attempts=F("attempts") + 1,
+                                                        lease_owner="", lease_until=None)
+            mine = set(mine)
+            publish_many([Event(message_id=d.message_id, delivery_id=d.pk, kind="sent", actor="node",
+                                detail=f"to {d.her_id} via {transport.name}") for d in confirmed if d.pk in mine])
+    for delivery in deliveries:
+        error = failures.get(delivery.pk)
+        if error is not None:
+            _failed(delivery.pk, owner, str(error), permanent=getattr(error, "permanent", False))
 
 
 def dispatch_one(delivery_id, owner: str) -> None:
@@ -111,11 +171,8 @@ def land(delivery: Delivery, *, via: str) -> None:
     delivery.save()
     message = delivery.message
     role = "copy receiver" if delivery.role == Delivery.Role.COPY else "receiver"
+    # Subscribers take it from here (S9: the manual-routine ledger marks a message already handled by hand).
     event(message, "delivered", f"to {delivery.her_id} ({role}) by {via}", delivery=delivery, actor="node")
-    # S9: a message already handled by the manual routine arrives marked as such.
-    from samhand.monitoring.manual import note_delivered
-
-    note_delivered(delivery)
     if message.is_apprec:
         correlate(message)
     elif delivery.party is not None and delivery.party.auto_apprec:
@@ -136,7 +193,8 @@ def _refuse_unverified(delivery: Delivery, opened) -> None:
     delivery.state = Delivery.State.REFUSED
     delivery.lease_owner, delivery.lease_until = "", None
     delivery.save()
-    event(message, "refused", f"{error.code}: {error.text}", delivery=delivery, actor="node")
+    event(message, "refused", f"{error.code}: {error.text}", delivery=delivery, actor="node",
+          data={"code": error.code})
     if message.is_apprec:
         return  # an AppRec is never answered; the event and the security log carry it
     from .apprec import answer
@@ -164,6 +222,7 @@ def correlate(apprec: Message) -> None:
     target.acked_at = timezone.now()
     target.state = APPREC_STATE.get(apprec.apprec_status, Delivery.State.REJECTED)
     target.save(update_fields=["apprec", "acked_at", "state"])
+    # Subscribers (the chains' episodes, deviations …) read the status and codes from the event.
     event(original, "apprec-received", f"status {apprec.apprec_status} from {apprec.sender_her_id}",
-          delivery=target, actor="node")
-    track_apprec(original, apprec.apprec_status)
+          delivery=target, actor="node", data={"status": apprec.apprec_status, "errors": apprec.apprec_errors,
+                                               "apprec": str(apprec.pk)})

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import transaction
 
 from samhand import cms, kith
-from samhand.chains.tracking import track_message
 from samhand.directory.services import party_by_her_id
 
 from . import protection
@@ -21,7 +20,7 @@ from .apprec import answer
 from .checks import check_msghead, format_errors
 from .deliver import land
 from .models import Delivery, Message, NodeEvent
-from .store import event, store_apprec, store_message
+from .store import arrival_facts, event, store_apprec, store_message
 from .submit import APPREC_NAMESPACE_PREFIX
 
 
@@ -84,8 +83,9 @@ def receive(raw: bytes, *, to_her_id: str, transport_sender: str | None = None) 
             receiver_her_id=msghead.receiver.her_id or "", msg_type=msghead.msg_type,
             origin=Message.Origin.TRANSPORT, kind=checked.kind, gen_date=msghead.gen_date,
             conversation_ref=msghead.conversation_ref, patient_id=msghead.patient.id if msghead.patient else None,
-            msghead=msghead)
-        event(message, "received", f"from {msghead.sender.her_id} via transport", actor="transport")
+            msghead=msghead, verified=opened.error is None)
+        event(message, "received", f"from {msghead.sender.her_id} via transport", actor="transport",
+              data={**arrival_facts(msghead), "refused": bool(errors)})
         if errors:
             # Refused on receipt: not part of the receiving side's episode.
             primary = checked.recipients[0] if checked.recipients else None
@@ -95,7 +95,6 @@ def receive(raw: bytes, *, to_her_id: str, transport_sender: str | None = None) 
             answer(delivery, status="2", errors=[(e.code, e.text) for e in errors],
                    actor="node (checks on receipt)", original=msghead)
             return Received(False, errors[0].code, errors[0].text, message)
-        track_message(message, msghead)  # the receiving node follows the episode too (S7)
         # Verified on receipt above: the hosted receivers have it now, no second decryption.
         for recipient in checked.recipients:
             if recipient.party is not None and recipient.party.hosted:

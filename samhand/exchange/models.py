@@ -74,7 +74,10 @@ class MessageContent(models.Model):
     """The stored payload, kept apart so lists never load patient content by accident."""
 
     message = models.OneToOneField(Message, primary_key=True, on_delete=models.CASCADE, related_name="content")
-    payload = models.BinaryField()
+    payload = models.BinaryField()  # the CMS envelope as sent or received: audit and non-repudiation
+    # The verified document under the node's data key (protection.seal), so reading it costs an
+    # AES-GCM decryption instead of a second RSA decryption. Never content in clear.
+    sealed = models.BinaryField(null=True, blank=True)
 
 
 class Delivery(models.Model):
@@ -136,17 +139,50 @@ class Delivery(models.Model):
 
 
 class Event(AppendOnly):
-    """The timeline of a message: every step the node took, never edited."""
+    """The node's event outbox: what happened, written in the same transaction as the change.
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
+    It is the timeline of a message (the portal and API show it) and the feed every room above
+    the exchange subscribes to (outbox.py): chains, monitoring, deviations, dialogue. Rooms above
+    may publish their own kinds too (``outbox.publish``); ``message`` is then optional.
+
+    ``txid`` is the writing transaction's id on PostgreSQL (set by the database, see migration
+    0003) and orders the feed so that no subscriber skips an event whose transaction committed
+    after a later-numbered one; on SQLite writers are serialised and the id alone orders it.
+    """
+
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     delivery = models.ForeignKey(Delivery, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    txid = models.BigIntegerField(db_default=0, editable=False)
     at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=40)
     detail = models.TextField(blank=True)
     actor = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["txid", "id"], name="event_feed_idx")]
+
+
+class SubscriberCursor(models.Model):
+    """How far one subscriber has read the event feed: the last (txid, id) it handled."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    txid = models.BigIntegerField(default=0)
+    event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+
+class FailedEvent(models.Model):
+    """An event a subscriber could not handle: skipped so the feed goes on, kept for the operator."""
+
+    subscriber = models.CharField(max_length=100)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="failures")
+    error = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subscriber", "event"], name="unique_failed_event")]
 
 
 class NodeEvent(AppendOnly):

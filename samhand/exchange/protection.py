@@ -1,5 +1,5 @@
 """Sign-then-encrypt every message and AppRec between parties; decrypt-then-verify
-on receipt and on every read (S3, issue 3).
+on receipt (S3, issue 3); the verified content at rest under the node's data key.
 
 What is stored is the protected form: CMS EnvelopedData (AES-256-CBC) around
 SignedData (SHA-256), encrypted to every receiving party and to the sender
@@ -9,6 +9,10 @@ itself, so both sides can read their copy and nobody else can.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from samhand import cms, kith
 from samhand.directory import certificates
@@ -99,3 +103,34 @@ def signing_party_for(her_id: str | None, organisation_her_id: str | None) -> Co
                                                certificates__status="current", certificates__sealed_key__isnull=False)
     return (hosted.filter(her_id=her_id).first()
             or hosted.filter(organisation__her_id=organisation_her_id).order_by("her_id").first())
+
+
+@lru_cache(maxsize=4)
+def _data_key(secret: str) -> cms.DataKey:
+    return cms.DataKey(secret.encode())
+
+
+def data_key() -> cms.DataKey:
+    secret = settings.SAMHAND_KEY_SECRET
+    if not secret:
+        raise ImproperlyConfigured("SAMHAND_KEY_SECRET must be set to keep message content at rest")
+    return _data_key(secret)
+
+
+def seal(message_id, plain: bytes) -> bytes:
+    """The verified document of ``message_id`` under the node's data key (decrypt once, issue 11)."""
+    return data_key().seal(plain, str(message_id).encode())
+
+
+def open_stored(content, *, reader: CommunicationParty | None, max_bytes: int) -> bytes:
+    """The verified document of a stored message, as ``reader``: from the sealed copy when there is
+    one (microseconds), else by decrypting and verifying the CMS envelope (rows stored before the
+    sealed copy existed). Raises CmsError/KithError; a failed verification raises its CmsError."""
+    if content.sealed is not None:
+        return data_key().unseal(bytes(content.sealed), str(content.message_id).encode())
+    if reader is None:
+        raise cms.CmsError("S99", "no key on this node to read this message")
+    opened = open_protected(bytes(content.payload), reader=reader, max_bytes=max_bytes)
+    if opened.error is not None:
+        raise opened.error
+    return opened.content

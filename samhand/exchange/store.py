@@ -9,7 +9,9 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from . import protection
 from .models import Delivery, Event, Message, MessageContent
+from .outbox import publish
 
 
 def envelope_of(msghead, kind) -> dict:
@@ -34,6 +36,14 @@ def msghead_from_envelope(message: Message):
                         documents=())
 
 
+def arrival_facts(msghead) -> dict:
+    """What subscribers need of a business message besides the stored envelope (no patient data):
+    the PLO Forsendelsesstatus, read while the document is parsed anyway."""
+    from samhand import kith
+
+    return {"status": kith.forsendelsesstatus(msghead.business_document)}
+
+
 def parse_gen_date(value: str | None) -> datetime | None:
     """MsgHead GenDate is an xs:dateTime, usually without offset: Norwegian local time."""
     if not value:
@@ -52,19 +62,22 @@ def parse_gen_date(value: str | None) -> datetime | None:
 def store_message(*, raw: bytes, stored: bytes, msg_id: str, sender_her_id: str, receiver_her_id: str, msg_type: str,
                   origin: str, kind=None, client=None, gen_date: str | None = None,
                   conversation_ref=None, patient_id: str | None = None, original: Message | None = None,
-                  apprec_status: str = "", apprec_errors: list[dict] | None = None, msghead=None) -> Message:
+                  apprec_status: str = "", apprec_errors: list[dict] | None = None, msghead=None,
+                  verified: bool = True) -> Message:
     message = new_message(
         raw=raw, msg_id=msg_id, sender_her_id=sender_her_id, receiver_her_id=receiver_her_id, msg_type=msg_type,
         origin=origin, kind=kind, client=client, gen_date=gen_date, conversation_ref=conversation_ref,
         patient_id=patient_id, original=original, apprec_status=apprec_status, apprec_errors=apprec_errors,
         msghead=msghead)
     message.save(force_insert=True)
-    # ``raw`` is the plain document (its hash finds duplicates); ``stored`` its protected form.
-    MessageContent.objects.create(message=message, payload=stored)
+    # ``raw`` is the plain document (its hash finds duplicates); ``stored`` its protected form. What
+    # was verified is kept sealed as well, so it is decrypted once, not on every read.
+    MessageContent.objects.create(message=message, payload=stored,
+                                  sealed=protection.seal(message.pk, raw) if verified else None)
     return message
 
 
-def insert_message_once(message: Message, stored: bytes) -> bool:
+def insert_message_once(message: Message, raw: bytes, stored: bytes) -> bool:
     """Insert ``message`` (from ``new_message``) and its content unless sender + MsgId is taken:
     ``INSERT … ON CONFLICT (sender_her_id, msg_id) DO NOTHING RETURNING id`` — one statement finds
     the duplicate and stores the new message, instead of a look-up before every insert (HITS 1168
@@ -83,7 +96,8 @@ def insert_message_once(message: Message, stored: bytes) -> bool:
     if not inserted:
         return False
     message._state.adding, message._state.db = False, connection.alias
-    MessageContent.objects.bulk_create([MessageContent(message=message, payload=stored)])
+    MessageContent.objects.bulk_create([MessageContent(message=message, payload=stored,
+                                                       sealed=protection.seal(message.pk, raw))])
     return True
 
 
@@ -134,5 +148,6 @@ def sha256(raw: bytes) -> str:
 
 
 def event(message: Message, kind: str, detail: str = "", *, actor: str = "",
-          delivery: Delivery | None = None) -> Event:
-    return Event.objects.create(message=message, delivery=delivery, kind=kind, detail=detail, actor=actor)
+          delivery: Delivery | None = None, data: dict | None = None) -> Event:
+    """A step in the message's timeline, and an entry in the event feed (outbox.py)."""
+    return publish(kind, message=message, delivery=delivery, data=data, detail=detail, actor=actor)

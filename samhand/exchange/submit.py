@@ -12,14 +12,13 @@ from django.conf import settings
 from django.db import transaction
 
 from samhand import cms, kith
-from samhand.chains.tracking import track_message
 from samhand.directory.services import party_by_her_id
 
 from . import protection, wakeup
 from .checks import check_msghead, parse
 from .errors import Refused
 from .models import Delivery, Message, NodeEvent
-from .store import event, insert_message_once, new_message, sha256
+from .store import arrival_facts, event, insert_message_once, new_message, sha256
 
 APPREC_NAMESPACE_PREFIX = "http://www.kith.no/xmlstds/apprec/"
 
@@ -84,15 +83,15 @@ def _submit(client, raw: bytes, actor: str) -> Submitted:
         conversation_ref=msghead.conversation_ref,
         patient_id=msghead.patient.id if msghead.patient else None, msghead=msghead)
     with transaction.atomic():
-        if not insert_message_once(message, stored):
+        if not insert_message_once(message, raw, stored):
             existing = Message.objects.filter(sender_her_id=sender, msg_id=msghead.msg_id).first()
             return _duplicate(existing, raw)
         Delivery.objects.bulk_create([Delivery(message=message, her_id=r.her_id, party=r.party, role=r.role)
                                       for r in checked.recipients])
+        # Subscribers (the chains' episode tracking, S7) take it from here, off this transaction.
         event(message, "submitted", f"{checked.kind.family} {checked.kind.version} {msghead.msg_type}, "
-              f"{len(checked.recipients)} receiver(s)", actor=actor)
+              f"{len(checked.recipients)} receiver(s)", actor=actor, data=arrival_facts(msghead))
         wakeup.notify("dispatch")
-        track_message(message, msghead)  # the patient episode on the standard chain (S7)
     return Submitted(message, created=True)
 
 

@@ -7,7 +7,7 @@ HIS 80704 (PLO 1.6), HIS 80603 (Dialogmelding v1.1).
 
 from .apprec import build_apprec, parse_apprec
 from .codes import ERRORS_8221, HER_OID, STATUS_8258
-from .documents import DocumentKind, apprec_version_for, identify_document
+from .documents import DocumentKind, apprec_version_for, forsendelsesstatus, identify_document
 from .errors import KithError
 from .model import AppRec, AppRecError, ConversationRef, Document, MsgHead, Party, Patient
 from .msghead import build_msghead, parse_msghead
@@ -37,6 +37,7 @@ __all__ = [
     "check_format",
     "check_profile",
     "build_msghead",
+    "forsendelsesstatus",
     "check_patient",
     "identify_document",
     "make_national_id",

@@ -163,3 +163,18 @@ def _version_tuple(version: str) -> tuple[int, ...] | None:
         return tuple(int(part) for part in version.split("."))
     except ValueError:
         return None
+
+
+def forsendelsesstatus(document) -> str:
+    """PLO Forsendelsesstatus (code system 7309: N, M or C; HISD 1154 §2) of a business document.
+
+    PLO 1.5/1.6 carry it in <Doc>/InformasjonOmForsendelsen, PLO 2.0 one level down in
+    FellesAdministrativeOpplysninger; other standards (Dialogmelding) have none and count as new.
+    """
+    if document is None:
+        return "N"
+    found = document.xpath(
+        "./*[local-name()='InformasjonOmForsendelsen']/*[local-name()='Forsendelsesstatus']/@V"
+        " | ./*/*[local-name()='InformasjonOmForsendelsen']/*[local-name()='Forsendelsesstatus']/@V")
+    value = str(found[0]).strip().upper() if found else "N"
+    return value if value in ("N", "M", "C") else "N"

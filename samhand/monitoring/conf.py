@@ -86,10 +86,6 @@ def manual_after(msg_type: str) -> timedelta:
     return timedelta(minutes=by_type.get(msg_type, _get("SAMHAND_MANUAL_AFTER_MINUTES", 240)))
 
 
-def downtime_cache_seconds() -> float:
-    return float(_get("SAMHAND_DOWNTIME_CACHE_SECONDS", 5))
-
-
 def downtime_grace() -> timedelta:
     """After a downtime ends, held messages flow again; receipts for them are not chased for this long."""
     return timedelta(minutes=_get("SAMHAND_DOWNTIME_GRACE_MINUTES", 60))

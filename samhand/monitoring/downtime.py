@@ -3,18 +3,16 @@
 Helse Nord's routine: a message stop (planned or not) is announced to every communication
 partner's meldingsansvarlig with its expected duration, and an all-clear follows when it is
 over. While a downtime is in force, deliveries to the affected HER-ids stay queued (the dispatch
-claim skips ``held_her_ids()``), so they neither fail nor go out of order; alerts about those
+claim excludes ``held_deliveries``), so they neither fail nor go out of order; alerts about those
 partners are suppressed. Ending it lets the queue run in its original order.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from samhand.directory.models import CommunicationParty, Organisation
 from samhand.exchange.errors import Refused
@@ -25,32 +23,19 @@ from .gate import Every
 from .models import Alert, Downtime
 from .who import actor_name
 
-_held_cache: dict[str, tuple[float, frozenset[str]]] = {}
-_held_lock = threading.Lock()
-
-
-def forget_held() -> None:
-    with _held_lock:
-        _held_cache.clear()
+def held_deliveries(_claimed_at: datetime | None = None) -> Q:
+    """The hold rule the dispatch claim applies (registered in MonitoringConfig.ready): a delivery
+    whose party, or the party's organisation, has a downtime in force (by monitoring's clock, as
+    every downtime decision). It is part of the claim statement, so a downtime declared in any
+    process holds deliveries at once in every process."""
+    in_force = Downtime.objects.filter(ended_at__isnull=True, start__lte=clock.now())
+    return Q(Exists(in_force.filter(Q(party_id=OuterRef("party_id"))
+                                    | Q(organisation__parties=OuterRef("party_id")))))
 
 
 def held_her_ids(now: datetime | None = None) -> set[str]:
-    """HER-ids whose deliveries are held now: parties (and organisations) with a downtime in force.
-
-    Read on every dispatch claim, so it is cached per process for SAMHAND_DOWNTIME_CACHE_SECONDS
-    (a downtime declared in this process is seen at once); one indexed query when nothing is down.
-    """
-    ttl = conf.downtime_cache_seconds()
-    if now is None and ttl > 0:
-        with _held_lock:
-            hit = _held_cache.get("held")
-        if hit is not None and time.monotonic() - hit[0] < ttl:
-            return set(hit[1])
-    result = _in_force_her_ids(now or clock.now())
-    if now is None and ttl > 0:
-        with _held_lock:
-            _held_cache["held"] = (time.monotonic(), frozenset(result))
-    return result
+    """HER-ids whose deliveries are held now: parties (and organisations) with a downtime in force."""
+    return _in_force_her_ids(now or clock.now())
 
 
 def _in_force_her_ids(now: datetime) -> set[str]:
@@ -103,7 +88,6 @@ def declare_downtime(*, party: CommunicationParty | None = None, organisation: O
         for alert in Alert.objects.filter(partner_her_id__in=targets, state__in=("open", "acknowledged"),
                                           kind__in=(Alert.Kind.SUSPECTED_DOWN, Alert.Kind.PROBE_FAILED)):
             alerts.resolve_alert(alert, by=f"nedetid registrert av {by}", automatically=True)
-    forget_held()
     return downtime
 
 
@@ -123,7 +107,6 @@ def end_downtime(downtime: Downtime, *, by: str) -> Downtime:
             subject, body = texts.downtime_notice(downtime, org, ending=True, held=downtime.released)
             mail.enqueue(f"downtime:{downtime.pk}:all-clear:{org.pk}", to=mail.meldingsansvarlig(org),
                          subject=subject, body=body, organisation=org)
-    forget_held()
     return downtime
 
 

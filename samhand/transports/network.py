@@ -12,11 +12,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from django.conf import settings
+from django.db import transaction
+
+from samhand.exchange.inbound import receive
+from samhand.exchange.models import NodeEvent
+from samhand.exchange.transport import TransportError
+from samhand.exchange.transport_errors import record_transport_error
 
 from .amqp import AmqpConnection, AmqpError, AmqpNotFound, profile
-from .base import TransportError
+from .amqp.messages import Outgoing
 
 log = logging.getLogger("samhand.amqp")
 
@@ -65,6 +72,30 @@ class AmqpTransport:
         except AmqpError as exc:
             raise TransportError(f"broker: {exc}") from exc
 
+    def send_many(self, deliveries) -> dict:
+        """Publish all, await the confirms together; returns {delivery id: TransportError} for what
+        the broker did not confirm (message ids travel as the AMQP message-id)."""
+        by_msg_id: dict[str, list] = {}
+        items = []
+        for delivery in deliveries:
+            message = delivery.message
+            # The profile's message-id is the MsgId; a message to two remote parties shares it, and
+            # both are confirmed or retried together.
+            outgoing_id = message.msg_id
+            by_msg_id.setdefault(outgoing_id, []).append(delivery)
+            items.append(Outgoing(profile.async_queue(delivery.her_id), bytes(message.content.payload), outgoing_id,
+                                  profile.message_properties(message.sender_her_id, delivery.her_id,
+                                                             settings.SAMHAND_AMQP_CPA_ID or None),
+                                  profile.CONTENT_TYPE_SIGNED_AND_ENVELOPED))
+        try:
+            connection().publish_many(items)
+        except AmqpError as exc:
+            # Retried, then dead-lettered (the receiving node may not have declared its queue yet).
+            error = TransportError(f"{'no queue' if isinstance(exc, AmqpNotFound) else 'broker'}: {exc}")
+            failed_ids = getattr(exc, "message_ids", None) or tuple(by_msg_id)
+            return {d.pk: error for mid in failed_ids for d in by_msg_id.get(mid, ())}
+        return {}
+
 
 # --- the receiving side -------------------------------------------------------------------
 
@@ -89,45 +120,66 @@ def declare_queues() -> None:
         conn.ensure_queue(profile.error_queue(her_id))
 
 
-def _drain(queue_of, handle, *, per_queue: int, wait: float) -> int:
-    """Take up to ``per_queue`` messages from each hosted party's queue and handle each."""
+def _queues() -> dict[str, tuple[str, Callable]]:
+    """Every hosted party's ``_async`` and ``_error`` queue -> (her_id, handler)."""
+    queues: dict[str, tuple[str, Callable]] = {}
+    for her_id in hosted_her_ids():
+        queues[profile.async_queue(her_id)] = (her_id, _handle_message)
+        queues[profile.error_queue(her_id)] = (her_id, _handle_error)
+    return queues
+
+
+def receive_step(owner: str = "", *, limit: int | None = None, wait: float = 0.0) -> int:
+    """Take what has arrived on all hosted parties' queues at once (link credit on every queue, one
+    wait), record the batch in one transaction, and only then settle each message.
+
+    A message whose recording fails is rolled back to its own savepoint and released (returned
+    to the queue, up to the profile's ten receives); if the batch cannot be committed at all,
+    every message is released and the broker redelivers them (the node drops duplicates by
+    sender and MsgId). Nothing is accepted before what it caused is committed.
+    """
     if not enabled():
         return 0
-    handled = 0
     conn = connection()
-    for her_id in hosted_her_ids():
-        queue = queue_of(her_id)
-        for _ in range(per_queue):
-            try:
-                msg = conn.receive(queue, timeout=wait)
-            except AmqpError as exc:
-                log.warning("receive from %s failed: %s", queue, exc)
-                return handled
-            if msg is None:
-                break
-            handle(conn, her_id, msg)
-            handled += 1
-    return handled
+    queues = _queues()
+    try:
+        batch = conn.receive_any(list(queues), timeout=wait, limit=limit or settings.SAMHAND_WORKER_BATCH)
+    except AmqpError as exc:
+        log.warning("receive failed: %s", exc)
+        return 0
+    if not batch:
+        return 0
+    outcomes: list[tuple[object, Callable[[], None]]] = []
+    try:
+        with transaction.atomic():
+            for msg in batch:
+                her_id, handle = queues[msg.queue]
+                outcomes.append((msg, handle(conn, her_id, msg)))
+    except Exception:  # noqa: BLE001 - nothing was committed: every message goes back to its queue
+        log.exception("could not commit a batch of %d received messages", len(batch))
+        for msg in batch:
+            _settle_quietly(msg.release)
+        return 0
+    for msg, settle in outcomes:
+        _settle_quietly(settle)
+    return len(batch)
 
 
-def receive_step(owner: str, *, per_queue: int = 20, wait: float = 0.01) -> int:
-    """Take what has arrived for the hosted parties, record it, then accept it."""
-    return _drain(profile.async_queue, _handle_message, per_queue=per_queue, wait=wait)
+def _settle_quietly(settle: Callable[[], None]) -> None:
+    try:
+        settle()
+    except AmqpError as exc:
+        # The connection dropped after commit: the broker redelivers, and the duplicate is ignored.
+        log.warning("could not settle a received message: %s", exc)
 
 
-def error_step(owner: str, *, per_queue: int = 20, wait: float = 0.01) -> int:
-    """Errors other nodes reported about what we sent: an event and a failed delivery."""
-    return _drain(profile.error_queue, _handle_error, per_queue=per_queue, wait=wait)
-
-
-def _handle_message(conn: AmqpConnection, her_id: str, msg) -> None:
-    from samhand.exchange.inbound import receive
-    from samhand.exchange.models import NodeEvent
-
+def _handle_message(conn: AmqpConnection, her_id: str, msg) -> Callable[[], None]:
+    """Record one arrived message (inside the batch's transaction); returns how to settle it."""
     props = msg.properties or {}
     sender, to = props.get(profile.FROM_HER_ID), props.get(profile.TO_HER_ID)
     try:
-        result = receive(msg.body, to_her_id=to or her_id, transport_sender=sender)
+        with transaction.atomic():  # a savepoint: one bad message does not spoil the batch
+            result = receive(msg.body, to_her_id=to or her_id, transport_sender=sender)
     except Exception as exc:  # noqa: BLE001 - returned to the queue, up to the profile's 10 receives
         log.exception("could not record message %s from %s", msg.message_id, sender)
         if profile.exhausted(msg.delivery_count):
@@ -136,10 +188,8 @@ def _handle_message(conn: AmqpConnection, her_id: str, msg) -> None:
             NodeEvent.objects.create(kind=NodeEvent.Kind.TRANSPORT, code="dead-letter", her_id=to or her_id,
                                      actor="transport", detail=f"message {msg.message_id} from {sender} failed "
                                      f"{msg.delivery_count + 1} receives: {exc}"[:2000])
-            msg.reject(profile.INTERNAL_ERROR, str(exc)[:200])
-        else:
-            msg.release()
-        return
+            return lambda: msg.reject(profile.INTERNAL_ERROR, str(exc)[:200])
+        return msg.release
     if not result.accepted and result.message is None and sender:
         # Not addressable with an AppRec: the sender's _error queue gets the reason (profile 2.2).
         try:
@@ -150,15 +200,13 @@ def _handle_message(conn: AmqpConnection, her_id: str, msg) -> None:
         except (AmqpError, ValueError) as exc:
             # The refusal is recorded here (NodeEvent); the sender's error queue is best effort.
             log.warning("could not report %s to %s's error queue: %s", msg.message_id, sender, exc)
-    msg.accept()
+    return msg.accept
 
 
-def _handle_error(conn: AmqpConnection, her_id: str, msg) -> None:
-    from samhand.exchange.transport_errors import record_transport_error
-
+def _handle_error(conn: AmqpConnection, her_id: str, msg) -> Callable[[], None]:
     props = msg.properties or {}
     record_transport_error(sender_her_id=her_id, receiver_her_id=props.get(profile.FROM_HER_ID, ""),
                            msg_id=props.get(profile.ORIGINAL_MESSAGE_ID, ""),
                            condition=props.get(profile.ERROR_CONDITION, ""),
                            description=props.get(profile.ERROR_DESCRIPTION, ""))
-    msg.accept()
+    return msg.accept

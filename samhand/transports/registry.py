@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import network
-from .base import Transport, TransportError
+from samhand.exchange.transport import Transport, TransportError
 from .local import LocalTransport
 
 _LOCAL = LocalTransport()

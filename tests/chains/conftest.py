@@ -1,7 +1,7 @@
 """Fixtures for the chains: the seeded registry and chain, and a movable clock.
 
 The exchange pipeline itself calls ``track_message``/``track_apprec`` and passes MsgInfo/Type to
-``capability_errors``, so the tests go through the API and the worker like an EPR.
+``capability_errors`` (registered as a type check), so the tests go through the API and the worker like an EPR.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import pytest
 from samhand.chains import queries
 from samhand.chains.models import Episode
 from samhand.exchange.inbound import receive
+from samhand.exchange.outbox import drain
 
 from chainfactory import HELSEOPPL, INNLAGT, RAPPORT, plo, send
 from msgfactory import protect_as
@@ -66,6 +67,8 @@ def test_a_message_arriving_from_another_node_is_tracked(seeded):
                       receivers=(TROMSO_NURSING,))
     received = receive(wire, to_her_id=TROMSO_NURSING, transport_sender=UNN_MED_TROMSO)
     assert received.accepted, received.reason
+    assert not Episode.objects.exists()  # tracked off the receiving transaction, from the event feed
+    assert drain("chains.tracking") >= 1
     episode = Episode.objects.get()
     assert episode.entries.get().message == received.message
     assert set(episode.parties.values_list("her_id", flat=True)) == {UNN_MED_TROMSO, TROMSO_NURSING}

@@ -10,7 +10,8 @@ from lxml import etree
 
 from samhand import kith
 from samhand.chains import rules
-from samhand.chains.rules import Board, forsendelsesstatus, version_key
+from samhand.chains.rules import Board, version_key
+from samhand.kith import forsendelsesstatus
 
 from msgfactory import sample_path
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 def monitor_now(settings):
     """The periodic rules look on every worker loop, and downtime is never cached, in these tests."""
     settings.SAMHAND_MONITOR_INTERVAL_SECONDS = 0
-    settings.SAMHAND_DOWNTIME_CACHE_SECONDS = 0
     settings.SAMHAND_PROBE_SENDER_HER_ID = ""
     settings.PUBLIC_URL = "https://samhand.example.no"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -117,3 +118,28 @@ def test_message_to_a_party_without_a_key_here_is_refused(unn):
     Certificate.objects.filter(party__her_id=TROMSO_NURSING, usage="encryption").delete()
     response = unn.send(message())
     assert response.status_code == 422 and response.json()["code"] == "S02"
+
+
+def test_content_is_decrypted_once_and_kept_sealed_not_in_clear(unn, tromso, work, monkeypatch):
+    """Issue 11 §6: the node decrypts and verifies once; reads open the sealed copy (AES-GCM)."""
+    from samhand import cms
+    from samhand.exchange import protection
+
+    xml = message()
+    sent_id = unn.send(xml).json()["id"]
+    work()
+    content = MessageContent.objects.get(message_id=sent_id)
+    sealed = bytes(content.sealed)
+    assert b"Gundersen" not in sealed and b"MsgHead" not in sealed
+    assert protection.seal(sent_id, xml) != sealed  # a fresh nonce every time
+    decryptions = []
+    real_decrypt = cms.decrypt
+    monkeypatch.setattr(cms, "decrypt", lambda *a, **k: decryptions.append(1) or real_decrypt(*a, **k))
+    inbox_id = tromso.inbox(TROMSO_NURSING)[0]["id"]
+    assert tromso.document(inbox_id) == xml
+    assert tromso.document(inbox_id) == xml
+    assert unn.document(sent_id) == xml
+    assert decryptions == []
+    # A sealed copy cannot be moved to another message: it is bound to its own.
+    with pytest.raises(cms.CmsError):
+        protection.data_key().unseal(sealed, str(uuid.uuid4()).encode())

@@ -274,6 +274,51 @@ class AmqpConnection:
         unsettled.add(delivery)
         return self._received(queue, msg, link, delivery, unsettled)
 
+    def receive_any(self, queues: Iterable[str], *, timeout: float, limit: int) -> list[Received]:
+        """Up to ``limit`` messages from any of ``queues``, waiting at most ``timeout`` for the first.
+
+        Every queue has a receiving link with credit (``prefetch``) at once, so one wait covers
+        them all and returns as soon as anything arrives: no per-queue polling. Each message
+        stays unsettled until you accept, release or reject it.
+        """
+        queues = list(queues)
+        return self._call("receiving", lambda: self._receive_any(queues, timeout, limit), extra=timeout)
+
+    def _receive_any(self, queues: list[str], timeout: float, limit: int) -> list[Received]:
+        entries = []
+        for queue in queues:
+            entry = self._receivers.get(queue)
+            if entry is None:
+                entry = self._receivers[queue] = (self._open_link(f"/amq/queue/{queue}", sender=False), set())
+            self._top_up(*entry)
+            entries.append((queue, *entry))
+
+        def ready(link: Link) -> bool:
+            d = link.current
+            return d is not None and d.readable and not d.partial
+
+        bc = self._bc
+        if not any(ready(link) for _q, link, _u in entries):
+            try:  # a wait of at least a millisecond: it is also what reads the socket
+                bc.wait(lambda: any(ready(link) for _q, link, _u in entries) or bool(bc.disconnected),
+                        timeout=max(0.001, min(timeout, self._left())), msg="receiving")
+            except Timeout:
+                if not bc.disconnected and bc.conn.state & Endpoint.REMOTE_ACTIVE:
+                    return []  # a plain time-out: nothing arrived
+                raise
+        if bc.disconnected:
+            raise ProtonException(f"receiving: connection lost ({bc.disconnected})")
+        taken: list[Received] = []
+        for queue, link, unsettled in entries:
+            while len(taken) < limit and ready(link):
+                delivery = link.current
+                msg = Message()
+                msg.decode(link.recv(delivery.pending))
+                link.advance()
+                unsettled.add(delivery)
+                taken.append(self._received(queue, msg, link, delivery, unsettled))
+        return taken
+
     def _top_up(self, link: Link, unsettled: set) -> None:
         want = self.prefetch - (link.credit + link.queued + len(unsettled))
         if want > 0:

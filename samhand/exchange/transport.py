@@ -1,4 +1,4 @@
-"""What every transport promises the dispatch step."""
+"""What every transport promises the dispatch step (the transports implement it; the exchange owns it)."""
 
 from __future__ import annotations
 
@@ -22,3 +22,8 @@ class Transport(Protocol):
 
     def send(self, delivery) -> None:
         """Hand the delivery on; raise TransportError when it cannot be handed on."""
+
+    # A broker transport (in_transaction False) may also offer
+    #   send_many(deliveries) -> {delivery id: TransportError}
+    # publishing all of them and waiting for their confirms together; what is not in the
+    # result was confirmed.

@@ -1,0 +1,16 @@
+"""Monitoring follows the exchange through its event feed (registered in MonitoringConfig.ready)."""
+
+from __future__ import annotations
+
+from samhand.exchange.outbox import subscriber
+
+from .manual import note_delivered
+
+
+@subscriber("monitoring.manual", kinds={"delivered"})
+def manual_routine(events) -> None:
+    # S9: a message already handled by the manual routine that now arrives electronically is
+    # marked as such, so nobody enters it twice.
+    for event in events:
+        if event.delivery is not None:
+            note_delivered(event.delivery)
