@@ -155,8 +155,9 @@ def _sender_inbox(http: Http, her_ids: list[str], stats: Stats, wait: int) -> No
                     if (e.get("apprec") or {}).get("status") == "1":
                         stats.completed[msg_id] = now  # each message counts once
                         released += 1
-                    else:
+                    elif msg_id not in stats.negative:
                         stats.negative[msg_id] = (e.get("apprec") or {}).get("status", "?")
+                        released += 1  # not a round trip, but no longer in flight
                 if len(stats.completed) + len(stats.negative) >= stats.n:
                     stats.done.set()
             if stats.in_flight is not None:
