@@ -175,8 +175,9 @@ class _Listener(threading.Thread):
                     backoff = 0.5
                     _hub.signal_all()  # anything sent while we were not listening: waiters re-check
                     self._serve(conn)
-            except Exception:  # noqa: BLE001 - a lost connection is retried; waiters time out meanwhile
-                log.warning("wake-up listener lost its connection; reconnecting", exc_info=True)
+            except Exception as exc:  # noqa: BLE001 - a lost connection is retried; waiters time out meanwhile
+                if backoff == 0.5:  # once per outage, not once per retry
+                    log.warning("wake-up listener lost its connection (%s); reconnecting", str(exc).strip()[:200])
                 with self.lock:
                     self.listening = set()
                 time.sleep(backoff)
