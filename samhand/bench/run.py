@@ -264,7 +264,8 @@ def _figures(out: dict, sampler: Sampler, limit: dict, cores: int, *, config: di
         "round_trips": len(out["completed_at"]),
         "completed": out["finished"],
         "window": {"steady_state": steady, "seconds": round(span, 2), "round_trips": n,
-                   "note": None if steady else "too few round trips for a steady-state window: whole run"},
+                   "note": None if steady else ("no steady state (too few round trips, or every message was "
+                                                "submitted before a tenth had completed: overload): whole run")},
         "round_trips_per_s": round(achieved, 1),
         "latency_ms": {"p50": round(_percentile(latencies_ms, 0.50), 1),
                        "p95": round(_percentile(latencies_ms, 0.95), 1),
