@@ -162,6 +162,12 @@ SAMHAND_CERT_WARN_DAYS = env_int("SAMHAND_CERT_WARN_DAYS", 30, minimum=1)
 
 # How long a process may reuse a directory look-up (party, its certificates and capabilities).
 SAMHAND_DIRECTORY_CACHE_SECONDS = env_int("SAMHAND_DIRECTORY_CACHE_SECONDS", 10, minimum=0)
+# How long a process remembers a valid API key; a revoked key stops working within this time.
+SAMHAND_API_KEY_CACHE_SECONDS = env_int("SAMHAND_API_KEY_CACHE_SECONDS", 5, minimum=0)
+# Longest long poll of GET /api/v1/messages?wait=… (seconds).
+SAMHAND_API_MAX_WAIT_SECONDS = env_int("SAMHAND_API_MAX_WAIT_SECONDS", 30, minimum=0)
+# Prepended to every AMQP queue name (transports/amqp/profile.py reads it; empty in production).
+SAMHAND_AMQP_QUEUE_PREFIX = env_str("SAMHAND_AMQP_QUEUE_PREFIX", "")
 
 # AMQP 1.0 transport between nodes (the national service-bus profile). Empty: parties not
 # hosted here have no route. Example: amqp://user:pass@broker.example.no:5672

@@ -11,3 +11,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests change the directory behind the pipeline's back; the cache has its own test.
 SAMHAND_DIRECTORY_CACHE_SECONDS = 0
+# The API key cache has its own test; elsewhere a revoked key must fail at once.
+SAMHAND_API_KEY_CACHE_SECONDS = 0

@@ -24,6 +24,7 @@ from samhand.deviations.worker import STEPS as DEVIATION_STEPS
 from samhand.dialogue.worker import STEPS as DIALOGUE_STEPS
 from samhand.directory.expiry import expiry_warning_step
 from samhand.exchange.deliver import dispatch_step
+from samhand.exchange import wakeup
 from samhand.exchange.outbox import subscribers_step
 from samhand.monitoring.worker import STEPS as MONITORING_STEPS
 from samhand.transports import network
@@ -33,6 +34,7 @@ log = logging.getLogger("samhand.worker")
 
 Step = Callable[[str], int]
 
+WAKE_ON = ["dispatch"]  # exchange.wakeup channel: a delivery was queued (submit, AppRec)
 RECEIVE = "amqp-receive"
 RECEIVE_WAIT = 1.0  # the receiving thread's longest wait before it looks at `stopping` again
 
@@ -104,8 +106,12 @@ class Worker:
             while not self.stopping.is_set():
                 if deadline and time.monotonic() > deadline:
                     break
+                mark = wakeup.cursor(WAKE_ON)  # before looking, so work queued meanwhile is not missed
                 if self.run_once() == 0:
-                    self.stopping.wait(self.idle_seconds)
+                    # Sleep until a submission or an answer queues work (PostgreSQL NOTIFY from any
+                    # process; SQLite only from this one, so there the idle time bounds the wait),
+                    # or the idle time is up (periodic steps and subscribers run then).
+                    wakeup.wait(WAKE_ON, self.idle_seconds, since=mark)
         finally:
             self.stopping.set()
             if receiver is not None:

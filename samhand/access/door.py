@@ -117,12 +117,21 @@ def view_for_client(client, object_id) -> MessageView:
     raise NotFound(str(object_id))
 
 
-def inbox_for_client(client, her_ids: list[str], limit: int = 100):
-    allowed = client.her_ids()
-    foreign = sorted(set(her_ids) - allowed)
+def check_inbox_parties(client, her_ids: list[str]) -> None:
+    """403 unless the client acts for every one of ``her_ids`` (checked before a long poll waits)."""
+    foreign = sorted(set(her_ids) - client.her_ids())
     if foreign:
         raise Refused("forbidden", f"{client.system} may not read for HER-id(s) {', '.join(foreign)}", status=403)
-    return list(Delivery.objects.select_related("message", "message__original", "manual_handling")
+
+
+def inbox_for_client(client, her_ids: list[str], limit: int = 100, *, with_content: bool = False):
+    """Unread inbox entries of the client's parties, oldest first. ``with_content`` loads the stored
+    payloads in the same query (for ``read_contents``); the list itself never decrypts anything."""
+    check_inbox_parties(client, her_ids)
+    related = ["message", "message__original", "manual_handling"]
+    if with_content:
+        related += ["message__content", "party"]
+    return list(Delivery.objects.select_related(*related)
                 .filter(her_id__in=her_ids, delivered_at__isnull=False, read_at__isnull=True)
                 .order_by("delivered_at")[:limit])
 
@@ -146,6 +155,41 @@ def read_content(view: MessageView, *, actor_kind: str = "", actor: str | Actor 
         # S11: a misdirected message is withdrawn from its receiver; the attempt is logged above.
         raise Refused("withdrawn", f"the content was withdrawn from {reader_her_id} "
                       f"{view.delivery.withdrawn_at:%Y-%m-%d %H:%M} UTC: {view.delivery.withdrawn_reason}", status=410)
+    return _open_as(message, reader_her_id)
+
+
+def read_contents(views: list[MessageView], *, actor: Actor, purpose: str) -> dict[object, bytes | Refused]:
+    """``read_content`` for many messages at once (the EPR's batch fetch): the access-log lines of
+    all of them are appended first, in one go, then each is opened. The answer maps each view's
+    delivery id (or message id for a sender's view) to the document, or to the Refused that
+    reading it raised: one unreadable message does not keep the others from their reader."""
+    if not views:
+        return {}
+
+    def reader_of(view: MessageView) -> str:
+        return view.delivery.her_id if view.delivery else view.message.sender_her_id
+
+    def withdrawn(view: MessageView) -> bool:
+        return view.delivery is not None and view.delivery.withdrawn_at is not None
+
+    log.append_many([{"kind": Kind.READ, "message": v.message, "patient_id": v.message.patient_id,
+                      "purpose": f"{purpose} (refused: withdrawn)"[:100] if withdrawn(v) else purpose,
+                      "organisation_her_id": reader_of(v), **actor.fields()} for v in views])
+    out: dict[object, bytes | Refused] = {}
+    for view in views:
+        key = view.delivery.pk if view.delivery is not None else view.message.pk
+        if withdrawn(view):
+            out[key] = Refused("withdrawn", f"the content was withdrawn from {reader_of(view)}: "
+                                            f"{view.delivery.withdrawn_reason}", status=410)
+            continue
+        try:
+            out[key] = _open_as(view.message, reader_of(view))
+        except Refused as refused:
+            out[key] = refused
+    return out
+
+
+def _open_as(message: Message, reader_her_id: str) -> bytes:
     reader = party_by_her_id(reader_her_id)
     if reader is None:
         raise Refused("S99", f"no key on this node to read as {reader_her_id}", status=409)

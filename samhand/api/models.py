@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+
+from django.conf import settings
 
 from django.db import models
 from django.utils import timezone
@@ -54,13 +58,40 @@ class ApiClient(models.Model):
     def authenticate(cls, raw: str) -> "ApiClient | None":
         if not raw.startswith(KEY_PREFIX):
             return None
-        client = cls.objects.filter(key_hash=hash_key(raw), active=True).first()
+        key_hash = hash_key(raw)
+        # The hot path asks for the same key on every request: remember a valid key (with its
+        # HER-ids) for SAMHAND_API_KEY_CACHE_SECONDS. A key revoked elsewhere stops working
+        # within that many seconds; unknown or revoked keys are never remembered.
+        ttl = getattr(settings, "SAMHAND_API_KEY_CACHE_SECONDS", 5)
+        if ttl > 0:
+            with _cache_lock:
+                hit = _cache.get(key_hash)
+            if hit is not None and time.monotonic() < hit[0]:
+                return hit[1]
+        client = cls._authenticate_uncached(key_hash)
+        if client is not None and ttl > 0:
+            client.her_ids()  # loaded once, with the key
+            with _cache_lock:
+                if len(_cache) > 10_000:
+                    _cache.clear()
+                _cache[key_hash] = (time.monotonic() + ttl, client)
+        return client
+
+    @classmethod
+    def _authenticate_uncached(cls, key_hash: str) -> "ApiClient | None":
+        client = cls.objects.filter(key_hash=key_hash, active=True).first()
         if client is not None:
             now = timezone.now()
             # Write at most once a minute: the hot path must not update a row per call.
             if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
                 cls.objects.filter(pk=client.pk).update(last_used_at=now)
         return client
+
+    def revoke(self) -> None:
+        """Revoke the key: at once in this process, within SAMHAND_API_KEY_CACHE_SECONDS elsewhere."""
+        type(self).objects.filter(pk=self.pk).update(active=False)
+        self.active = False
+        forget_keys()
 
     def her_ids(self) -> set[str]:
         # Asked several times per request; the binding does not change within one.
@@ -70,3 +101,13 @@ class ApiClient(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in {s.strip() for s in self.scopes.split(",")}
+
+
+_cache: dict[str, tuple[float, ApiClient]] = {}
+_cache_lock = threading.Lock()
+
+
+def forget_keys() -> None:
+    """Drop this process's remembered keys (after a revocation or a change of a key's parties)."""
+    with _cache_lock:
+        _cache.clear()

@@ -84,3 +84,39 @@ class AppRecIn(Schema):
     status: Literal["1", "2", "3"] | None = Field(None, description="Code system 8258: 1 OK, 2 Avvist, 3 OK, feil i delmelding")
     errors: list[AppRecErrorIn] = []
     businessDocument: str | None = Field(None, description="Alternatively: the EPR's own AppRec XML, base64")
+
+
+# -- the batch workflow (few requests per message) -------------------------------------------
+
+class AppRecInline(Schema):
+    status: str = Field(description="Code system 8258: 1 OK, 2 Avvist, 3 OK, feil i delmelding")
+    errors: list[AppRecErrorOut] = []
+
+
+class DocumentError(Schema):
+    code: str
+    detail: str
+
+
+class InboxEntry(InboxItem):
+    """An inbox entry of the batch workflow: the document inline (include=document) for a message,
+    the AppRec's verdict inline for an AppRec — no further request needed to act on either."""
+
+    businessDocument: str | None = Field(None, description="include=document: the XML, base64 (access is logged)")
+    documentError: DocumentError | None = Field(None, description="include=document: why this one could not be read")
+    originalId: UUID | None = Field(None, description="For an AppRec: the id POST /messages gave the answered message")
+    apprec: AppRecInline | None = Field(None, description="For an AppRec: its status and errors")
+
+
+class AppRecBatchItem(Schema):
+    id: UUID = Field(description="The inbox entry to answer")
+    status: Literal["1", "2", "3"]
+    errors: list[AppRecErrorIn] = []
+
+
+class BatchResult(Schema):
+    id: UUID
+    status: int = Field(description="HTTP status of this item alone: 202 answered / 204 marked read, 4xx refused")
+    apprecId: UUID | None = Field(None, description="The AppRec the node sent")
+    code: str | None = Field(None, description="Problem code when refused (as the single endpoint would give)")
+    detail: str | None = None

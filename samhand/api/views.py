@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import time
 from uuid import UUID
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
@@ -14,21 +16,42 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from samhand.access import door as access
+from samhand.exchange import wakeup
 from samhand.exchange.apprec import answer, answer_delivery_with_xml
 from samhand.exchange.errors import NotFound, Refused
-from samhand.exchange.models import Delivery, Message
+from samhand.exchange.models import Delivery, Event, Message
 from samhand.exchange.store import event
 from samhand.exchange.submit import submit
 
 from .auth import ApiKeyAuth
 from .problems import PROBLEMS, problem
 from .schemas import AppRecIn, AppRecOut, Assigned, BusinessDocument, DeliveryOut, EventOut, InboxItem, StatusOut
+from .schemas import AppRecBatchItem, AppRecInline, BatchResult, DocumentError, InboxEntry  # noqa: I001
+
+BATCH_WORKFLOW = """
+Two ways to work with the inbox; every endpoint of both stays available.
+
+**One message at a time** — poll `GET /messages?receiverHerIds=…`, then per entry
+`GET /messages/{id}/business-document`, `PUT /messages/{id}/read` and `POST /messages/{id}/apprec`
+(four or five requests per message).
+
+**In batches** (an EPR under load) —
+1. `GET /messages?receiverHerIds=…&wait=30&include=document&limit=100`: waits up to 30 s for something
+   to arrive (returns at once when the inbox is not empty) and returns the entries with each message's
+   business document inline (every read is logged, as for the single fetch). AppRec entries carry
+   their status and errors inline (`apprec`) and the id of the message they answer (`originalId`), so a
+   sender learns the outcome of what it sent from the list itself.
+2. `POST /messages/apprecs` with `[{"id": …, "status": "1"}, …]`: answers each entry with its AppRec and
+   marks it read, in one call; the result has one status per id (one refusal does not affect the others).
+3. A sender marks the AppRecs it has taken in as read with `POST /messages/read` and `[id, …]`.
+One long poll and one batch call serve any number of messages.
+"""
 
 api = NinjaAPI(
     title="samhand API for EPR systems",
     version="1",
     description="Send and receive national standard messages (MsgHead, PLO, Dialogmelding) and their "
-                "application receipts. Shaped like NHN's EDI 2.0 message-server API.",
+                "application receipts. Shaped like NHN's EDI 2.0 message-server API.\n" + BATCH_WORKFLOW,
     auth=ApiKeyAuth(),
     urls_namespace="api",
 )
@@ -81,22 +104,68 @@ def post_message(request, body: BusinessDocument):
     return (202 if result.created else 200), {"id": result.message.id}
 
 
-@api.get("/messages", response={200: list[InboxItem], **PROBLEMS}, tags=["messages"],
-         summary="Unread messages and AppRecs received by the given parties")
-def list_messages(request, receiverHerIds: str = Query(..., description="Comma-separated HER-ids")):
+@api.get("/messages", response={200: list[InboxEntry], **PROBLEMS}, tags=["messages"],
+         summary="Unread messages and AppRecs received by the given parties (long poll with wait=…)",
+         description=BATCH_WORKFLOW)
+def list_messages(request, receiverHerIds: str = Query(..., description="Comma-separated HER-ids"),
+                  wait: int = Query(0, ge=0, description="Seconds to wait for an entry when there is none "
+                                    "(long poll; capped by the node, 30 s by default)"),
+                  include: str = Query("", description="`document`: each message's business document inline "
+                                       "(every read is logged, as for GET …/business-document)"),
+                  limit: int = Query(100, ge=1, le=500, description="At most this many entries")):
     her_ids = [h.strip() for h in receiverHerIds.split(",") if h.strip()]
     if not her_ids:
         raise Refused("bad-request", "receiverHerIds must name at least one HER-id", status=400)
-    deliveries = access.inbox_for_client(request.api_client, her_ids)
-    return 200, [InboxItem(id=d.id, msgId=d.message.msg_id, type=d.message.msg_type,
-                           senderHerId=d.message.sender_her_id, receiverHerId=d.her_id,
-                           receivedAt=d.delivered_at, conversationRef=d.message.conversation_ref or None,
-                           isAppRec=d.message.is_apprec,
-                           originalMsgId=(d.message.original.msg_id if d.message.original_id else
-                                          d.message.parent_ref or None if d.message.msg_type == "DIALOG_AVVIK"
-                                          else None),
-                           handledManually=hasattr(d, "manual_handling"))
-            for d in deliveries]
+    if include not in ("", "document"):
+        raise Refused("bad-request", "include may only be 'document'", status=400)
+    client = request.api_client
+    access.check_inbox_parties(client, her_ids)  # 403 at once, not after the wait
+    deliveries = _long_poll(client, her_ids, limit=limit, with_content=include == "document",
+                            wait=min(wait, settings.SAMHAND_API_MAX_WAIT_SECONDS))
+    documents = {}
+    if include == "document":
+        views = [access.MessageView(d.message, d, "receiver") for d in deliveries if not d.message.is_apprec]
+        documents = access.read_contents(views, actor=access.client_actor(client), purpose="epr-fetch")
+    return 200, [_entry(d, documents.get(d.id)) for d in deliveries]
+
+
+def _long_poll(client, her_ids: list[str], *, limit: int, with_content: bool, wait: int) -> list[Delivery]:
+    """The unread entries now, or — when there are none and ``wait`` > 0 — as soon as one arrives.
+
+    A delivery notifies ``inbox:<her-id>`` (exchange.wakeup) when it lands; the cursor is taken before
+    looking, so an arrival between the look and the wait is not missed. PostgreSQL wakes us from any
+    process; SQLite only from this one, so there the inbox is looked at again every quarter second.
+    A woken poll looks again: a wake-up is a hint, the database the truth."""
+    channels = [f"inbox:{h}" for h in her_ids]
+    deadline = time.monotonic() + wait
+    while True:
+        mark = wakeup.cursor(channels) if wait else None
+        deliveries = access.inbox_for_client(client, her_ids, limit=limit, with_content=with_content)
+        remaining = deadline - time.monotonic()
+        if deliveries or remaining <= 0:
+            return deliveries
+        # Even on PostgreSQL look again every 5 s: a notification lost with a dropped listener
+        # connection costs at most that.
+        wakeup.wait(channels, min(remaining, 5.0 if wakeup.cross_process() else 0.25), since=mark)
+
+
+def _entry(d: Delivery, document) -> InboxEntry:
+    message = d.message
+    original = message.original if message.original_id else None
+    entry = InboxEntry(id=d.id, msgId=message.msg_id, type=message.msg_type, senderHerId=message.sender_her_id,
+                       receiverHerId=d.her_id, receivedAt=d.delivered_at,
+                       conversationRef=message.conversation_ref or None, isAppRec=message.is_apprec,
+                       originalMsgId=(original.msg_id if original else
+                                      message.parent_ref or None if message.msg_type == "DIALOG_AVVIK" else None),
+                       handledManually=hasattr(d, "manual_handling"),
+                       originalId=original.id if original else None)
+    if message.is_apprec:
+        entry.apprec = AppRecInline(status=message.apprec_status, errors=message.apprec_errors)
+    if isinstance(document, bytes):
+        entry.businessDocument = base64.b64encode(document).decode("ascii")
+    elif isinstance(document, Refused):
+        entry.documentError = DocumentError(code=document.code, detail=document.reason)
+    return entry
 
 
 @api.get("/messages/{id}/business-document", response={200: BusinessDocument, **PROBLEMS}, tags=["messages"],
@@ -161,6 +230,74 @@ def post_apprec(request, id: UUID, body: AppRecIn):
     else:
         raise Refused("bad-request", "give either status (+errors) or businessDocument", status=400)
     return 202, {"id": apprec.id}
+
+
+@api.post("/messages/apprecs", response={202: list[BatchResult], **PROBLEMS}, tags=["messages"],
+          summary="Answer a batch of inbox entries with their AppRecs and mark them read",
+          description="The batch form of POST /messages/{id}/apprec + PUT /messages/{id}/read. Each item "
+                      "is answered on its own: the result list has one entry per item, in order, with the "
+                      "HTTP status that item alone would have had (202, or 404/409/400 with the problem "
+                      "code). An unknown or foreign id is 404 for that item only.")
+def post_apprecs(request, body: list[AppRecBatchItem]):
+    if len(body) > BATCH_MAX:
+        raise Refused("bad-request", f"at most {BATCH_MAX} items per batch", status=400)
+    client = request.api_client
+    # One query finds every entry the client may answer (the choke point's rule for inbox entries:
+    # delivered to one of its parties); anything else is 404 for that item alone.
+    mine = {d.id: d for d in Delivery.objects.select_related("message", "party")
+            .filter(id__in=[item.id for item in body], her_id__in=client.her_ids(), delivered_at__isnull=False)}
+    results, answered = [], []
+    with transaction.atomic():  # one commit for the batch; answer() keeps each item in a savepoint
+        for item in body:
+            delivery = mine.get(item.id)
+            if delivery is None:
+                results.append(BatchResult(id=item.id, status=404, code="not-found",
+                                           detail="no such message for the parties this key acts for"))
+                continue
+            try:
+                apprec = answer(delivery, status=item.status, errors=[(e.code, e.text) for e in item.errors],
+                                actor=client.system, origin=Message.Origin.API)
+            except Refused as refused:
+                results.append(BatchResult(id=item.id, status=refused.status, code=refused.code,
+                                           detail=refused.reason))
+                continue
+            answered.append(delivery)
+            results.append(BatchResult(id=item.id, status=202, apprecId=apprec.id))
+        _mark_read(answered, actor=client.system)  # answered means taken in: one update for the batch
+    return 202, results
+
+
+@api.post("/messages/read", response={200: list[BatchResult], **PROBLEMS}, tags=["messages"],
+          summary="Mark a batch of inbox entries as read (e.g. the AppRecs a sender has taken in)",
+          description="The batch form of PUT /messages/{id}/read: a list of inbox entry ids. One result per "
+                      "id, in order: 204 marked read (or already read), 404 unknown or not yours.")
+def post_read(request, body: list[UUID]):
+    if len(body) > BATCH_MAX:
+        raise Refused("bad-request", f"at most {BATCH_MAX} items per batch", status=400)
+    client = request.api_client
+    with transaction.atomic():
+        mine = {d.id: d for d in Delivery.objects.select_related("message")
+                .filter(id__in=body, her_id__in=client.her_ids(), delivered_at__isnull=False)}
+        _mark_read(list(mine.values()), actor=client.system)
+    return 200, [BatchResult(id=i, status=204) if i in mine else
+                 BatchResult(id=i, status=404, code="not-found",
+                             detail="no such message for the parties this key acts for") for i in body]
+
+
+def _mark_read(deliveries: list[Delivery], *, actor: str) -> None:
+    """Mark unread deliveries read: one update, and one bulk insert for their "read" events."""
+    unread = [d for d in deliveries if d.read_at is None]
+    ids = [d.pk for d in unread]
+    if len(ids) > 1:  # which of them are still unread (a concurrent call may have marked some)
+        ids = set(Delivery.objects.select_for_update().filter(pk__in=ids, read_at__isnull=True)
+                  .values_list("pk", flat=True))
+    if not ids or not Delivery.objects.filter(pk__in=ids, read_at__isnull=True).update(read_at=timezone.now()):
+        return
+    Event.objects.bulk_create([Event(message=d.message, delivery=d, kind="read", detail=f"by {d.her_id}",
+                                     actor=actor) for d in unread if d.pk in ids])
+
+
+BATCH_MAX = 500
 
 
 def health(request):

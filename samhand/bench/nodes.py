@@ -54,10 +54,13 @@ def _wait_for_broker(url: str, timeout: float = 60.0) -> None:
 
 class TwoNodes:
     def __init__(self, workdir: Path, *, database: str, amqp_url: str, web_workers: int = 1, workers: int = 1,
-                 extra_env: dict | None = None):
+                 extra_env: dict | None = None, worker_idle: str | None = "0.05", counted: bool = False):
         self.workdir, self.database, self.amqp_url = workdir, database, amqp_url
         self.web_workers, self.workers = web_workers, workers
         self.extra_env = extra_env or {}
+        # worker_idle None: the worker's default idle settings (the benchmark); counted: the
+        # processes count their SQL statements (samhand.bench.counted).
+        self.worker_idle, self.counted = worker_idle, counted
         self.urls: list[str] = []
         self.envs: list[dict] = []
         self.keys: list[dict[str, str]] = []
@@ -75,14 +78,16 @@ class TwoNodes:
         bundle = self.workdir / "demo-pki.json"
         for index in range(2):
             if self.database == "postgres":
-                db_url = _create_postgres(f"samhand_n{index + 1}_{os.getpid()}")
+                db_url = _create_postgres(f"samhand_n{index + 1}_{os.getpid()}_{id(self) % 100000}")
             else:
                 db_url = f"sqlite:///{self.workdir / f'node{index + 1}.sqlite3'}"
             self.db_urls.append(db_url)
             env = {**os.environ, "SAMHAND_MODE": "demo", "DATABASE_URL": db_url, "SAMHAND_AMQP_URL": self.amqp_url,
                    "SAMHAND_AMQP_DECLARE_QUEUES": "1", "SAMHAND_LOG_LEVEL": "WARNING",
-                   "SAMHAND_WORKER_IDLE_SECONDS": "0.05", "DJANGO_SETTINGS_MODULE": "samhand.settings",
+                   "SAMHAND_WORKER_IDLE_SECONDS": self.worker_idle or "", "DJANGO_SETTINGS_MODULE": "samhand.settings",
                    **self.extra_env}
+            if self.worker_idle is None:
+                env.pop("SAMHAND_WORKER_IDLE_SECONDS")
             port = free_port()
             credentials = self.workdir / f"node{index + 1}.json"
             subprocess.run([sys.executable, "-m", "samhand.cli", "demo", "--setup-only", "--port", str(port),
@@ -90,7 +95,8 @@ class TwoNodes:
                            env=env, check=True, stdout=subprocess.DEVNULL)
             self.keys.append(json.loads(credentials.read_text())["nodes"][0]["apiKeys"])
             self.envs.append(env)
-            self.nodes.append(Node(env, port=port, web_workers=self.web_workers, workers=self.workers))
+            self.nodes.append(Node(env, port=port, web_workers=self.web_workers, workers=self.workers,
+                                   counted=self.counted))
         self.drain_queues()
         return self
 

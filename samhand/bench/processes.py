@@ -30,32 +30,82 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def tree_cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of these processes and all their descendants (now)."""
-    total, stack, seen = 0.0, list(pids), set()
+def pid_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of one process so far (None when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+
+
+def tree_pids(pids: list[int]) -> list[int]:
+    """These processes and all their descendants."""
+    out, stack, seen = [], list(pids), set()
     while stack:
         pid = stack.pop()
         if pid in seen:
             continue
         seen.add(pid)
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+        out.append(pid)
         stack += _children(pid)
-    return total
+    return out
+
+
+def tree_cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes and all their descendants (now)."""
+    return sum(pid_cpu_seconds(pid) or 0.0 for pid in tree_pids(pids))
+
+
+def pids_named(comm: str) -> list[int]:
+    """Processes whose command name is ``comm`` (e.g. the broker's ``beam.smp``)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if stat.read_text().strip() == comm:
+                found.append(int(stat.parent.name))
+        except OSError:
+            pass
+    return found
+
+
+class CpuLedger:
+    """CPU used by a changing set of processes since the ledger first saw each of them.
+
+    A process first seen at the ledger's start counts from then; one that appears later (a new
+    PostgreSQL backend) counts from its birth; one that exits keeps what it was last seen using."""
+
+    def __init__(self):
+        self.base: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.started = False
+
+    def observe(self, pids) -> float:
+        for pid in pids:
+            value = pid_cpu_seconds(pid)
+            if value is None:
+                continue
+            if pid not in self.base:
+                self.base[pid] = value if not self.started else 0.0
+            self.last[pid] = value
+        self.started = True
+        return sum(self.last[p] - self.base[p] for p in self.last)
 
 
 class Node:
     """gunicorn (web) + N `samhand worker` processes on one database."""
 
-    def __init__(self, env: dict, *, port: int, web_workers: int, workers: int, threads: int = 8):
+    def __init__(self, env: dict, *, port: int, web_workers: int, workers: int, threads: int = 8,
+                 counted: bool = False):
         self.env, self.port = env, port
         python = sys.executable
-        self.commands = [[python, "-m", "gunicorn", "samhand.wsgi:application", "-b", f"127.0.0.1:{port}",
-                          "-w", str(web_workers), "--threads", str(threads), "--log-level", "warning"]]
-        self.commands += [[python, "-m", "samhand.cli", "worker"] for _ in range(workers)]
+        # counted: each process counts its SQL statements (samhand.bench.counted), for the benchmark.
+        app = "samhand.bench.counted:application" if counted else "samhand.wsgi:application"
+        worker = [python, "-m", "samhand.bench.counted" if counted else "samhand.cli", "worker"]
+        self.commands = [[python, "-m", "gunicorn", app, "-b", f"127.0.0.1:{port}",
+                          "-w", str(web_workers), "--threads", str(threads), "--log-level", "warning",
+                          "--timeout", "120"]]
+        self.commands += [list(worker) for _ in range(workers)]
         self.procs: list[subprocess.Popen] = []
 
     @property
@@ -80,6 +130,10 @@ class Node:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=20)
         self.procs[1 + index] = subprocess.Popen(self.commands[1 + index], env=self.env, stdout=subprocess.DEVNULL)
+
+    def pids(self) -> dict[str, list[int]]:
+        """The web server's processes and the `samhand worker` processes, now."""
+        return {"web": tree_pids([self.procs[0].pid]), "worker": tree_pids([p.pid for p in self.procs[1:]])}
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU seconds so far of the web server (with its workers) and of the `samhand worker` processes."""

@@ -16,7 +16,7 @@ from django.utils import timezone
 from samhand import cms, kith
 from samhand.directory.services import party_by_her_id
 
-from . import protection
+from . import protection, wakeup
 from .checks import format_errors
 from .errors import NotFound, Refused
 from .models import Delivery, Message
@@ -99,6 +99,7 @@ def _send_answer(delivery: Delivery, *, build, actor: str, origin: str,
         apprec_message = store_apprec(raw=raw, stored=stored, apprec=apprec, root=root, origin=origin,
                                       original=message)
         Delivery.objects.create(message=apprec_message, her_id=message.sender_her_id, party=to_party)
+        wakeup.notify("dispatch")  # the AppRec is queued: wake a worker
         delivery.answered_at = timezone.now()
         delivery.answer = apprec_message
         delivery.save(update_fields=["answered_at", "answer"])

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from samhand import cms, kith
-from . import protection, queue
+from . import protection, queue, wakeup
 from .models import Delivery, Event, Message, NodeEvent
 from .outbox import publish_many
 from .store import event
@@ -169,6 +169,7 @@ def land(delivery: Delivery, *, via: str) -> None:
     delivery.delivered_at = timezone.now()
     delivery.lease_owner, delivery.lease_until = "", None
     delivery.save()
+    wakeup.notify("inbox", delivery.her_id)  # a long-polling EPR of this party answers at once
     message = delivery.message
     role = "copy receiver" if delivery.role == Delivery.Role.COPY else "receiver"
     # Subscribers take it from here (S9: the manual-routine ledger marks a message already handled by hand).

@@ -64,7 +64,49 @@ def store_message(*, raw: bytes, stored: bytes, msg_id: str, sender_her_id: str,
                   conversation_ref=None, patient_id: str | None = None, original: Message | None = None,
                   apprec_status: str = "", apprec_errors: list[dict] | None = None, msghead=None,
                   verified: bool = True) -> Message:
-    message = Message.objects.create(
+    message = new_message(
+        raw=raw, msg_id=msg_id, sender_her_id=sender_her_id, receiver_her_id=receiver_her_id, msg_type=msg_type,
+        origin=origin, kind=kind, client=client, gen_date=gen_date, conversation_ref=conversation_ref,
+        patient_id=patient_id, original=original, apprec_status=apprec_status, apprec_errors=apprec_errors,
+        msghead=msghead)
+    message.save(force_insert=True)
+    # ``raw`` is the plain document (its hash finds duplicates); ``stored`` its protected form. What
+    # was verified is kept sealed as well, so it is decrypted once, not on every read.
+    MessageContent.objects.create(message=message, payload=stored,
+                                  sealed=protection.seal(message.pk, raw) if verified else None)
+    return message
+
+
+def insert_message_once(message: Message, raw: bytes, stored: bytes) -> bool:
+    """Insert ``message`` (from ``new_message``) and its content unless sender + MsgId is taken:
+    ``INSERT … ON CONFLICT (sender_her_id, msg_id) DO NOTHING RETURNING id`` — one statement finds
+    the duplicate and stores the new message, instead of a look-up before every insert (HITS 1168
+    §5.4). False when the MsgId was already used (nothing is written then)."""
+    from django.db import connection
+
+    fields = [f for f in Message._meta.concrete_fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    params = [f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields]
+    sql = (f"INSERT INTO {quote(Message._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
+           f"ON CONFLICT ({quote('sender_her_id')}, {quote('msg_id')}) DO NOTHING RETURNING {quote('id')}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = cursor.fetchone() is not None
+    if not inserted:
+        return False
+    message._state.adding, message._state.db = False, connection.alias
+    MessageContent.objects.bulk_create([MessageContent(message=message, payload=stored,
+                                                       sealed=protection.seal(message.pk, raw))])
+    return True
+
+
+def new_message(*, raw: bytes, msg_id: str, sender_her_id: str, receiver_her_id: str, msg_type: str,
+                origin: str, kind=None, client=None, gen_date: str | None = None,
+                conversation_ref=None, patient_id: str | None = None, original: Message | None = None,
+                apprec_status: str = "", apprec_errors: list[dict] | None = None, msghead=None) -> Message:
+    """A Message row, not yet saved."""
+    return Message(
         msg_id=msg_id,
         sender_her_id=sender_her_id,
         receiver_her_id=receiver_her_id,
@@ -87,11 +129,6 @@ def store_message(*, raw: bytes, stored: bytes, msg_id: str, sender_her_id: str,
         # CLI actors are not API clients; only real ones are linked.
         submitted_by=client if getattr(client, "pk", None) else None,
     )
-    # ``raw`` is the plain document (its hash finds duplicates); ``stored`` its protected form. What
-    # was verified is kept sealed as well, so it is decrypted once, not on every read.
-    MessageContent.objects.create(message=message, payload=stored,
-                                  sealed=protection.seal(message.pk, raw) if verified else None)
-    return message
 
 
 def store_apprec(*, raw: bytes, stored: bytes, apprec, root, origin: str, original: Message | None) -> Message:

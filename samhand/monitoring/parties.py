@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Q
 
 from samhand.directory.models import CommunicationParty, Organisation
@@ -45,14 +46,38 @@ def organisations_of_her_ids(her_ids) -> set[int]:
 
 
 def partners_of(her_ids, since: datetime) -> set[str]:
-    """HER-ids that exchanged business messages with any of ``her_ids`` since ``since``."""
-    her_ids = set(her_ids)
-    recent = Message.objects.filter(created_at__gte=since, is_apprec=False)
-    sent_to = Delivery.objects.filter(message__in=recent.filter(sender_her_id__in=her_ids)).values_list(
-        "her_id", flat=True)
-    received_from = recent.filter(Q(deliveries__her_id__in=her_ids) | Q(receiver_her_id__in=her_ids)).values_list(
-        "sender_her_id", flat=True)
-    return (set(sent_to) | set(received_from)) - her_ids
+    """HER-ids that exchanged business messages with any of ``her_ids`` since ``since``.
+
+    Asked per pair (one of ours, one directory entry) — the directory is small, the traffic is
+    not: is there a business message since ``since`` between the two, either way, or a copy to
+    or from one of ours? Each question is one probe of the (receiver, sender, created_at) and
+    (sender, receiver, created_at) indexes, or of the deliveries' (her_id, role, …) index, so the
+    answer costs the same with a million messages as with a hundred (collecting every message of
+    the period, as this did before, took seconds at that volume). HER-ids outside the directory
+    cannot be mapped to an organisation anyway, so nothing is lost by asking only it."""
+    mine = sorted(set(her_ids))
+    candidates = sorted((set(CommunicationParty.objects.values_list("her_id", flat=True))
+                         | set(Organisation.objects.values_list("her_id", flat=True))) - set(mine))
+    if not mine or not candidates:
+        return set()
+    pairs = [(c, m) for c in candidates for m in mine]
+    table = connection.ops.quote_name(Message._meta.db_table)
+    # Equality on both leading columns of a pair index makes each EXISTS a single index probe;
+    # a join on one column alone lets the planner walk created_at and read the whole period.
+    sql = (f"SELECT DISTINCT p.other FROM ({' UNION ALL '.join(['SELECT %s AS other, %s AS ours'] * len(pairs))}) p "
+           f"WHERE EXISTS (SELECT 1 FROM {table} m WHERE m.receiver_her_id = p.other AND m.sender_her_id = p.ours "
+           f"AND m.created_at >= %s AND NOT m.is_apprec) "
+           f"OR EXISTS (SELECT 1 FROM {table} m WHERE m.sender_her_id = p.other AND m.receiver_her_id = p.ours "
+           f"AND m.created_at >= %s AND NOT m.is_apprec)")
+    params = [v for pair in pairs for v in pair] + [since, since]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {row[0] for row in cursor.fetchall()}
+    copies = Delivery.objects.order_by().filter(role=Delivery.Role.COPY, created_at__gte=since,
+                                                message__is_apprec=False)
+    found |= set(copies.filter(message__sender_her_id__in=mine).values_list("her_id", flat=True).distinct())
+    found |= set(copies.filter(her_id__in=mine).values_list("message__sender_her_id", flat=True).distinct())
+    return found - set(mine)
 
 
 def partner_organisations(organisation: Organisation, since: datetime) -> set[int]:

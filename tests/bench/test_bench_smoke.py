@@ -19,11 +19,25 @@ def test_bench_smoke_run_prints_the_figures():
     assert result.returncode == 0, result.stderr[-2000:]
     figures = json.loads(result.stdout)
     assert figures["round_trips"] == 6 and figures["completed"] is True and figures["errors"] == 0
-    for key in ("round_trips_per_s", "cpu_s_per_round_trip", "limit_round_trips_per_s", "efficiency"):
+    for key in ("round_trips_per_s", "cpu_s_per_round_trip", "cpu_ms_per_round_trip", "floor_cpu_ms_per_round_trip",
+                "limit_round_trips_per_s", "efficiency", "sql_statements_per_round_trip",
+                "http_requests_per_round_trip", "load_generator_cpu_ms_per_round_trip"):
         assert isinstance(figures[key], (int, float)) and figures[key] > 0, key
     latency = figures["latency_ms"]
     assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"]
     assert set(figures["primitive_us"]) == {"validate_message", "validate_apprec", "protect_message",
                                             "unprotect_message", "protect_apprec", "unprotect_apprec"}
+    # The floor is CPU time of the primitives; efficiency is floor ÷ all-in CPU (both per round trip).
+    assert abs(figures["floor_cpu_ms_per_round_trip"] - figures["primitive_cpu_us_per_round_trip"] / 1000) < 0.01
+    assert figures["efficiency"] == round(figures["floor_cpu_ms_per_round_trip"] / figures["cpu_ms_per_round_trip"], 3)
+    by_process = figures["cpu_ms_per_round_trip_by_process"]
+    assert set(by_process) == {"web", "worker", "postgres", "broker"}
+    assert by_process["web"] > 0 and by_process["worker"] > 0
+    assert by_process["postgres"] == 0 and by_process["broker"] == 0  # SQLite, local transport
+    assert abs(sum(by_process.values()) - figures["cpu_ms_per_round_trip"]) < 0.1
+    # The batch API: far fewer than the five requests per message of the one-at-a-time workflow.
+    assert figures["http_requests_per_round_trip"] < 5
+    assert figures["window"]["round_trips"] == 6 and figures["window"]["steady_state"] is False
     assert figures["config"]["database"] == "sqlite" and figures["config"]["transport"] == "local"
+    assert figures["config"]["load"] == "closed loop"
     assert 15_000 < figures["config"]["message_bytes"] < 25_000  # the size of the official samples

@@ -21,6 +21,7 @@ Source: *AMQP spesifikasjon: Spesifikasjon av meldingsutveksling med helsenorge.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime, timezone
 
@@ -93,16 +94,30 @@ def _her_id(value: int | str) -> str:
     return text
 
 
+_PREFIX = re.compile(r"^[A-Za-z0-9_.-]{0,40}$")
+
+
+def queue_prefix() -> str:
+    """SAMHAND_AMQP_QUEUE_PREFIX: prepended to every queue name (empty in production, where the
+    profile's names are used as they are). A test or benchmark run sets its own, so concurrent runs
+    on one broker never consume each other's messages. Read from the environment on each call:
+    this module stays free of Django."""
+    prefix = os.environ.get("SAMHAND_AMQP_QUEUE_PREFIX", "")
+    if not _PREFIX.match(prefix):
+        raise ValueError(f"SAMHAND_AMQP_QUEUE_PREFIX may hold only letters, digits, '_', '.', '-': {prefix!r}")
+    return prefix
+
+
 def async_queue(her_id: int | str) -> str:
-    return f"{_her_id(her_id)}_async"
+    return f"{queue_prefix()}{_her_id(her_id)}_async"
 
 
 def sync_queue(her_id: int | str) -> str:
-    return f"{_her_id(her_id)}_sync"
+    return f"{queue_prefix()}{_her_id(her_id)}_sync"
 
 
 def error_queue(her_id: int | str) -> str:
-    return f"{_her_id(her_id)}_error"
+    return f"{queue_prefix()}{_her_id(her_id)}_error"
 
 
 def format_timestamp(moment: datetime | None = None) -> str:

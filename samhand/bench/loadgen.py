@@ -1,0 +1,209 @@
+"""The load generator: EPR systems sending, reading and answering — a process of its own.
+
+``python -m samhand.bench.loadgen CONFIG.json OUT.json``. It imports no Django and does no XML
+work: the request bodies are encoded before it starts (CONFIG names a JSON-lines file of them), so
+its own CPU (reported separately) stays small and it never caps the node's throughput.
+
+- Senders: closed loop with ``concurrency`` round trips in flight (the next message goes out when
+  an AppRec comes back), or open loop at ``rate`` messages per second (latency then counts from the
+  scheduled send time, so a late send is not hidden).
+- Each receiving EPR long-polls its inbox with the documents inline
+  (``GET /messages?…&wait=30&include=document``) and answers what it got with one
+  ``POST /messages/apprecs``.
+- The sending EPR long-polls its inbox for AppRecs; a positive AppRec of a message it sent counts
+  as a completed round trip, once; it marks the AppRecs read with one ``POST /messages/read``.
+
+All times are ``time.monotonic()`` (one clock for every process on the machine).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import sys
+import threading
+import time
+from urllib.parse import urlencode, urlsplit
+
+
+class Http:
+    """One keep-alive connection per thread (http.client is not thread-safe); counts requests."""
+
+    def __init__(self, base_url: str, key: str, stats: "Stats"):
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname, parts.port or 80
+        self.headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        self.local = threading.local()
+        self.stats = stats
+
+    def call(self, method: str, path: str, body: bytes | None = None, timeout: float = 60):
+        for attempt in (1, 2):
+            conn = getattr(self.local, "conn", None)
+            if conn is None:
+                conn = self.local.conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+            try:
+                self.stats.request()
+                conn.request(method, "/api/v1" + path, body=body, headers=self.headers)
+                response = conn.getresponse()
+                raw = response.read()
+                if response.status >= 400:
+                    raise RuntimeError(f"{method} {path}: {response.status} {raw[:300]!r}")
+                return json.loads(raw) if raw else None
+            except (http.client.HTTPException, ConnectionError, TimeoutError):
+                conn.close()
+                self.local.conn = None
+                if attempt == 2:
+                    raise
+
+
+class Stats:
+    def __init__(self, n: int):
+        self.lock = threading.Lock()
+        self.requests: list[float] = []
+        self.started: dict[str, float] = {}  # msgId -> submit (or scheduled) time
+        self.completed: dict[str, float] = {}  # msgId -> positive AppRec seen by the sender
+        self.negative: dict[str, str] = {}
+        self.errors: list[str] = []
+        self.n = n
+        self.done = threading.Event()
+        self.last_submit = 0.0
+
+    def request(self) -> None:
+        t = time.monotonic()
+        with self.lock:
+            self.requests.append(t)
+
+    def error(self, text: str) -> None:
+        with self.lock:
+            self.errors.append(text[:500])
+
+
+def _senders(config, stats: Stats, http: dict[str, Http], bodies: list[dict]) -> None:
+    n, rate = len(bodies), config.get("rate")
+    in_flight = threading.Semaphore(config["concurrency"]) if not rate else None
+    next_index = iter(range(n))
+    lock = threading.Lock()
+    start = time.monotonic()
+    stats.in_flight = in_flight
+
+    def sender():
+        while not stats.done.is_set():
+            if in_flight is not None:
+                while not in_flight.acquire(timeout=0.5):
+                    if stats.done.is_set():
+                        return
+            with lock:
+                i = next(next_index, None)
+            if i is None:
+                return
+            item = bodies[i]
+            if rate:
+                scheduled = start + i / rate
+                delay = scheduled - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                with stats.lock:
+                    stats.started[item["msgId"]] = scheduled
+            else:
+                with stats.lock:
+                    stats.started[item["msgId"]] = time.monotonic()
+            try:
+                http[item["sender"]].call("POST", "/messages", item["body"].encode())
+            except Exception as exc:  # noqa: BLE001 - counted and reported
+                stats.error(f"submit: {exc}")
+                if in_flight is not None:
+                    in_flight.release()
+            with stats.lock:
+                stats.last_submit = time.monotonic()
+
+    threads = [threading.Thread(target=sender, daemon=True) for _ in range(config["submit_threads"])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def _receiver(http: Http, her_ids: list[str], stats: Stats, wait: int) -> None:
+    query = "/messages?" + urlencode({"receiverHerIds": ",".join(her_ids), "wait": wait, "include": "document",
+                                      "limit": 100})
+    while not stats.done.is_set():
+        try:
+            entries = http.call("GET", query, timeout=wait + 30)
+            answers = [{"id": e["id"], "status": "1"} for e in entries if not e["isAppRec"]]
+            if answers:
+                results = http.call("POST", "/messages/apprecs", json.dumps(answers).encode())
+                for r in results:
+                    if r["status"] != 202:
+                        stats.error(f"apprec {r['id']}: {r['status']} {r.get('code')}")
+        except Exception as exc:  # noqa: BLE001
+            stats.error(f"receiver: {exc}")
+            time.sleep(0.2)
+
+
+def _sender_inbox(http: Http, her_ids: list[str], stats: Stats, wait: int) -> None:
+    query = "/messages?" + urlencode({"receiverHerIds": ",".join(her_ids), "wait": wait, "limit": 500})
+    while not stats.done.is_set():
+        try:
+            entries = http.call("GET", query, timeout=wait + 30)
+            now = time.monotonic()
+            released = 0
+            with stats.lock:
+                for e in entries:
+                    msg_id = e.get("originalMsgId")
+                    if not e["isAppRec"] or msg_id not in stats.started or msg_id in stats.completed:
+                        continue
+                    if (e.get("apprec") or {}).get("status") == "1":
+                        stats.completed[msg_id] = now  # each message counts once
+                        released += 1
+                    elif msg_id not in stats.negative:
+                        stats.negative[msg_id] = (e.get("apprec") or {}).get("status", "?")
+                        released += 1  # not a round trip, but no longer in flight
+                if len(stats.completed) + len(stats.negative) >= stats.n:
+                    stats.done.set()
+            if stats.in_flight is not None:
+                for _ in range(released):
+                    stats.in_flight.release()
+            if entries:
+                http.call("POST", "/messages/read", json.dumps([e["id"] for e in entries]).encode())
+        except Exception as exc:  # noqa: BLE001
+            stats.error(f"sender inbox: {exc}")
+            time.sleep(0.2)
+
+
+def run(config: dict) -> dict:
+    with open(config["bodies"], encoding="utf-8") as f:
+        bodies = [json.loads(line) for line in f]
+    stats = Stats(len(bodies))
+    stats.in_flight = None
+    cpu0 = time.process_time()
+    wait = config.get("wait", 30)
+    senders = {her_id: Http(config["sender_url"], key, stats) for her_id, key in config["sender_keys"].items()}
+    pollers = [threading.Thread(target=_sender_inbox, daemon=True,
+                                args=(Http(config["sender_url"], config["sender_inbox_key"], stats),
+                                      config["sender_her_ids"], stats, wait))]
+    for receiver in config["receivers"]:
+        pollers.append(threading.Thread(target=_receiver, daemon=True,
+                                        args=(Http(config["receiver_url"], receiver["key"], stats),
+                                              receiver["her_ids"], stats, wait)))
+    started = time.monotonic()
+    for t in pollers:
+        t.start()
+    time.sleep(0.5)  # the long polls are waiting before the first message goes out
+    _senders(config, stats, senders, bodies)
+    finished = stats.done.wait(timeout=config.get("timeout", 600))
+    stats.done.set()
+    ended = time.monotonic()
+    cpu = time.process_time() - cpu0
+    with stats.lock:
+        return {"started": started, "ended": ended, "finished": finished, "cpu_s": cpu,
+                "started_at": stats.started, "completed_at": stats.completed, "negative": stats.negative,
+                "requests": stats.requests, "last_submit": stats.last_submit,
+                "errors": len(stats.errors), "first_errors": stats.errors[:5]}
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1], encoding="utf-8") as f:
+        cfg = json.load(f)
+    result = run(cfg)
+    with open(sys.argv[2], "w", encoding="utf-8") as f:
+        json.dump(result, f)

@@ -1,0 +1,176 @@
+"""The batch workflow of the EPR API: long poll with documents inline, AppRecs and reads in batches.
+
+An EPR under load needs about one request per message (its submit), not five.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+import time
+from uuid import uuid4
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from samhand.access.models import AccessLog
+from samhand.exchange import wakeup
+from samhand.exchange.models import Delivery, Event
+
+from msgfactory import readdress
+from personas import BALSFJORD_NURSING, TROMSO_CASE, TROMSO_NURSING, UNN_MED_HARSTAD, UNN_MED_TROMSO
+
+SAMPLES = ["Innleggelsesrapport_v1-6_Ny.xml", "Utskrivningsrapport_v1-6_Ny.xml",
+           "Pasientlogistikk_Innlagt_pasient_v1-6_Ny.xml"]
+
+
+def _send(unn, work, n=3, receiver=TROMSO_NURSING, sender=UNN_MED_TROMSO):
+    sent = {}
+    for i in range(n):
+        xml = readdress(SAMPLES[i % len(SAMPLES)], sender=sender, receiver=receiver)
+        response = unn.send(xml)
+        assert response.status_code == 202, response.content
+        sent[response.json()["id"]] = xml
+    work()
+    return sent
+
+
+def test_inbox_with_documents_inline_logs_every_read_in_one_insert(unn, tromso, work):
+    sent = _send(unn, work, n=3)
+    before = AccessLog.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        response = tromso.get("/messages", receiverHerIds=TROMSO_NURSING, include="document")
+    assert response.status_code == 200, response.content
+    statements = [q["sql"] for q in queries.captured_queries]
+    # One query for the entries with their payloads, one insert for all three access-log lines.
+    assert len([s for s in statements if s.startswith('INSERT INTO "access_accesslog"')]) == 1
+    assert len([s for s in statements if 'FROM "exchange_delivery"' in s]) == 1
+    assert not [s for s in statements if 'FROM "exchange_messagecontent"' in s]
+    entries = response.json()
+    assert len(entries) == 3
+    assert sorted(base64.b64decode(e["businessDocument"]) for e in entries) == sorted(sent.values())
+    logged = AccessLog.objects.order_by("-id")[:3]
+    assert AccessLog.objects.count() == before + 3
+    assert {row.actor for row in logged} == {"Gerica Tromsø"}
+    assert {row.purpose for row in logged} == {"epr-fetch"}
+    assert {row.organisation_her_id for row in logged} == {TROMSO_NURSING}
+    assert all(row.patient_id for row in logged)
+    # Without include=document nothing is read and nothing logged.
+    assert all(e.get("businessDocument") is None for e in tromso.inbox(TROMSO_NURSING))
+    assert AccessLog.objects.count() == before + 3
+
+
+def test_limit_bounds_the_entries(unn, tromso, work):
+    _send(unn, work, n=3)
+    response = tromso.get("/messages", receiverHerIds=TROMSO_NURSING, limit=2)
+    assert response.status_code == 200 and len(response.json()) == 2
+    assert tromso.get("/messages", receiverHerIds=TROMSO_NURSING, include="everything").status_code == 400
+
+
+def test_batch_apprecs_answer_and_mark_read_with_a_result_per_id(unn, tromso, balsfjord, outsider, work):
+    sent = _send(unn, work, n=3)
+    _send(unn, work, n=1, receiver=BALSFJORD_NURSING)
+    balsfjord_entry = balsfjord.inbox(BALSFJORD_NURSING)[0]["id"]
+    entries = [e["id"] for e in tromso.inbox(TROMSO_NURSING)]
+    unknown = str(uuid4())
+    batch = [{"id": entries[0], "status": "1"},
+             {"id": balsfjord_entry, "status": "1"},  # another organisation's entry: 404 for that item only
+             {"id": entries[1], "status": "2", "errors": [{"code": "E35", "text": "Ukjent pasient"}]},
+             {"id": unknown, "status": "1"},
+             {"id": entries[2], "status": "2"},  # status 2 without an error: refused, others unaffected
+             {"id": entries[0], "status": "1"}]  # answered twice: the second is refused (HITS 1168 §5.5)
+    response = tromso.post("/messages/apprecs", batch)
+    assert response.status_code == 202, response.content
+    results = response.json()
+    assert [r["id"] for r in results] == [b["id"] for b in batch]
+    assert [r["status"] for r in results] == [202, 404, 202, 404, 400, 409]
+    assert results[0]["apprecId"] and results[2]["apprecId"]
+    assert results[1]["code"] == "not-found" and results[4]["code"] == "X99"
+    assert results[5]["code"] == "apprec-already-sent"
+    # Answered entries are read; the refused one stays in the inbox to be answered properly.
+    assert [e["id"] for e in tromso.inbox(TROMSO_NURSING)] == [entries[2]]
+    read = Delivery.objects.filter(pk__in=entries[:2])
+    assert all(d.read_at is not None and d.answered_at is not None for d in read)
+    assert Event.objects.filter(kind="read", delivery_id__in=entries[:2]).count() == 2
+    # Balsfjord's entry was not touched by Tromsø's batch.
+    untouched = Delivery.objects.get(pk=balsfjord_entry)
+    assert untouched.read_at is None and untouched.answered_at is None
+    # The outsider gets 404 for every id, and nothing changes.
+    response = outsider.post("/messages/apprecs", [{"id": entries[2], "status": "1"}])
+    assert response.status_code == 202 and [r["status"] for r in response.json()] == [404]
+    assert Delivery.objects.get(pk=entries[2]).answered_at is None
+
+    # The AppRecs travel back; the sender's list carries each one's verdict and the original's id.
+    work()
+    apprecs = unn.get("/messages", receiverHerIds=UNN_MED_TROMSO).json()
+    by_original = {a["originalId"]: a for a in apprecs}
+    assert set(by_original) <= set(sent) and len(by_original) == 2
+    statuses = sorted(a["apprec"]["status"] for a in apprecs)
+    assert statuses == ["1", "2"]
+    negative = next(a for a in apprecs if a["apprec"]["status"] == "2")
+    assert negative["apprec"]["errors"] == [{"code": "E35", "text": "Ukjent pasient"}]
+    assert all(a["isAppRec"] and a["businessDocument"] is None for a in apprecs)
+
+
+def test_batch_read_marks_only_own_entries(unn, tromso, outsider, work):
+    _send(unn, work, n=2)
+    entries = [e["id"] for e in tromso.inbox(TROMSO_NURSING)]
+    assert [r["status"] for r in outsider.post("/messages/read", entries).json()] == [404, 404]
+    assert len(tromso.inbox(TROMSO_NURSING)) == 2
+    unknown = str(uuid4())
+    response = tromso.post("/messages/read", [entries[0], unknown, entries[1]])
+    assert response.status_code == 200, response.content
+    assert [r["status"] for r in response.json()] == [204, 404, 204]
+    assert tromso.inbox(TROMSO_NURSING) == []
+    assert Event.objects.filter(kind="read", delivery_id__in=entries).count() == 2
+    # Again: already read, still 204, no second event.
+    assert [r["status"] for r in tromso.post("/messages/read", entries).json()] == [204, 204]
+    assert Event.objects.filter(kind="read", delivery_id__in=entries).count() == 2
+
+
+def test_long_poll_refuses_foreign_parties_at_once(tromso):
+    started = time.monotonic()
+    response = tromso.get("/messages", receiverHerIds=f"{TROMSO_NURSING},{BALSFJORD_NURSING}", wait=10)
+    assert response.status_code == 403
+    assert time.monotonic() - started < 2
+
+
+def test_long_poll_returns_at_once_when_the_inbox_has_entries(unn, tromso, work):
+    _send(unn, work, n=1)
+    started = time.monotonic()
+    assert len(tromso.get("/messages", receiverHerIds=TROMSO_NURSING, wait=10).json()) == 1
+    assert time.monotonic() - started < 2
+
+
+def test_long_poll_times_out_empty(tromso):
+    started = time.monotonic()
+    response = tromso.get("/messages", receiverHerIds=TROMSO_CASE, wait=1)
+    assert response.status_code == 200 and response.json() == []
+    assert 0.9 < time.monotonic() - started < 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_long_poll_wakes_when_a_delivery_lands(unn, tromso, work):
+    """The waiting request returns within a moment of the delivery's commit, not after ``wait``."""
+    _send(unn, work, n=1, receiver=BALSFJORD_NURSING)  # warm up; not Tromsø's
+    result = {}
+
+    def poll():
+        started = time.monotonic()
+        result["entries"] = tromso.get("/messages", receiverHerIds=TROMSO_NURSING, wait=20).json()
+        result["after"] = time.monotonic() - started
+        connection.close()  # this thread's own connection would keep the test database open
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    time.sleep(0.5)
+    xml = readdress(SAMPLES[0], sender=UNN_MED_HARSTAD, receiver=TROMSO_NURSING)
+    assert unn.send(xml).status_code == 202
+    work()
+    with transaction.atomic():  # what deliver.land does when the delivery lands (see exchange.wakeup)
+        wakeup.notify("inbox", TROMSO_NURSING)
+    poller.join(25)
+    assert len(result["entries"]) == 1
+    assert result["after"] < 5, result
+    wakeup.stop_listener()
