@@ -15,7 +15,7 @@ SHIPPED = Path(__file__).resolve().parent / "data" / "message-types.json"
 
 
 def _load() -> dict[str, str]:
-    from .models import MessageType
+    from samhand.directory.models import MessageType
 
     names = dict(MessageType.objects.values_list("code", "name"))
     if names:
