@@ -32,7 +32,7 @@ def english(page, live_server) -> None:
 
 def ask(page, holder_label: str, purpose_label: str, reason: str = "") -> None:
     page.goto("/tilgang/")
-    page.get_by_label(re.compile("fødselsnummer|national identity")).fill(PATIENT)
+    page.locator("#id_pasient").fill(PATIENT)  # the header search mentions fødselsnummer too
     page.get_by_label(re.compile("Dokumenter fra|Documents from")).select_option(label=holder_label)
     page.get_by_label(purpose_label, exact=True).check()
     if reason:
