@@ -18,6 +18,9 @@ from personas import (BALSFJORD_CASE, BALSFJORD_NURSING, TROMSO_CASE, TROMSO_NUR
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
+# Commands the tests start never read a developer's .env (written by `make demo`).
+os.environ["SAMHAND_ENV_FILE"] = ""
+
 
 def pytest_collection_modifyitems(config, items):
     # The PostgreSQL round (scripts/run_tests.py) runs only what touches the database.

@@ -127,7 +127,7 @@ def test_demo_setup_writes_credentials_that_work(tmp_path):
     db = tmp_path / "demo.sqlite3"
     creds = tmp_path / "demo-credentials.json"
     result = run_cli("demo", "--setup-only", "--port", "8123", "--credentials", str(creds),
-                     env={"DATABASE_URL": f"sqlite:///{db}", "SAMHAND_MODE": "demo"})
+                     "--env-file", str(tmp_path / ".env"), env={"DATABASE_URL": f"sqlite:///{db}", "SAMHAND_MODE": "demo"})
     assert result.returncode == 0, result.stderr
     data = json.loads(creds.read_text())
     node = data["nodes"][0]
