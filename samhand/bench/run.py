@@ -54,7 +54,7 @@ def _single_node(database: str, workdir: Path, env_base: dict, workers: int, web
     env = {**env_base, "DATABASE_URL": db_url}
     credentials = workdir / "credentials.json"
     port = free_port()
-    subprocess.run([sys.executable, "-m", "samhand.cli", "demo", "--setup-only", "--port", str(port),
+    subprocess.run([sys.executable, "-m", "samhand.cli", "demo", "--setup-only", "--env-file", "", "--port", str(port),
                     "--credentials", str(credentials)], env=env, check=True, stdout=subprocess.DEVNULL)
     keys = json.loads(credentials.read_text())["nodes"][0]["apiKeys"]
     node = Node(env, port=port, web_workers=web_workers, workers=workers)

@@ -30,8 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="", help="organisation HER-ids this node hosts (default: all)")
         parser.add_argument("--pki-bundle", type=Path, default=None,
                             help="shared demo certificates for several nodes (written by the first, read by the rest)")
-        parser.add_argument("--env-file", type=Path, default=Path(".env"),
-                            help="where to write the settings later `samhand …` commands read (default: .env)")
+        parser.add_argument("--env-file", default=".env",
+                            help="where to write the settings later `samhand …` commands read (default: .env; "
+                                 "empty: write none, as the nodes the benchmark and tests start)")
 
     def handle(self, *args, **options):
         simulate = env_bool("SIMULATE", True) and not options["no_simulate"]
@@ -60,8 +61,11 @@ class Command(BaseCommand):
             demo_nodes.run_processes([demo_nodes.node_commands(port, path, 0, simulate)], dict(os.environ),
                                      out=self.stdout, simulate=simulate)
 
-    def _write_env(self, path: Path, env: dict, url: str) -> None:
+    def _write_env(self, where: str, env: dict, url: str) -> None:
         """The settings of this demo node, so `.venv/bin/samhand doctor|parties|…` reach it afterwards."""
+        if not where:
+            return
+        path = Path(where)
         names = ("SAMHAND_MODE", "DATABASE_URL", "SAMHAND_DATA_DIR", "SAMHAND_SCHEMA_DIR", "SAMHAND_AMQP_URL")
         values = {name: str(env[name]) for name in names if env.get(name)}
         values["SAMHAND_PUBLIC_URL"] = url
