@@ -78,7 +78,7 @@ def test_send_queues_a_message_and_refuses_a_bad_one(seeded, tmp_path, capsys):
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "SAMHAND_MODE": "test", "DJANGO_SETTINGS_MODULE": "samhand.settings", **(env or {})}
     return subprocess.run([sys.executable, "-m", "samhand.cli", *args], env=full_env, capture_output=True,
-                          text=True, timeout=120, cwd=REPO)
+                          text=True, timeout=300, cwd=REPO)
 
 
 def test_validate_reports_ok_and_codes(tmp_path, samples_dir):
