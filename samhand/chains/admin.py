@@ -4,7 +4,7 @@ episodes (read-only: only the tracking services change them)."""
 
 from django.contrib import admin
 
-from .cache import registry_cache
+from .registry import registry_cache
 from .models import (
     Chain, ChainStep, ChainVersion, Episode, EpisodeMessage, EpisodeParty, EpisodeStep, MessageType,
     MessageTypeVersion,

@@ -15,8 +15,8 @@ from django.db.models import F, Prefetch, QuerySet
 
 from samhand.access.models import AccessLog
 from samhand.exchange.errors import NotFound
+from samhand.lib import clock
 
-from . import clock
 from .models import Episode, EpisodeMessage, EpisodeParty, EpisodeStep
 
 STATES = ("open", "overdue", "closed", "cancelled", "all")

@@ -11,7 +11,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 
-from . import clock, rules
+from samhand.lib import clock
+
+from . import rules
 from .definitions import steps_of
 from .episodes import Context, close_episode, summarise
 from .models import Episode, EpisodeStep

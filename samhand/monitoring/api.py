@@ -20,7 +20,9 @@ from samhand.directory.models import CommunicationParty, Organisation
 from samhand.exchange import access
 from samhand.exchange.errors import NotFound, Refused
 
-from . import alerts, clock, downtime, health, manual
+from samhand.lib import clock
+
+from . import alerts, downtime, health, manual
 from .models import Alert, Downtime, ManualHandling
 from .models.alerts import ACTIVE
 from .schemas import (AlertMessageOut, AlertOut, ConfirmIn, DowntimeIn, DowntimeOut, ManualFlagOut,

@@ -9,8 +9,6 @@ partners are suppressed. Ending it lets the queue run in its original order.
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import datetime
 
 from django.db import transaction
@@ -20,18 +18,19 @@ from samhand.directory.models import CommunicationParty, Organisation
 from samhand.exchange.errors import Refused
 from samhand.exchange.models import Delivery
 
-from . import alerts, clock, conf, mail, parties, texts
+from samhand.lib import clock
+from samhand.lib.cache import TtlCache
+
+from . import alerts, conf, mail, parties, texts
 from .gate import Every
 from .models import Alert, Downtime
 from .who import actor_name
 
-_held_cache: dict[str, tuple[float, frozenset[str]]] = {}
-_held_lock = threading.Lock()
+_held = TtlCache(lambda: conf.downtime_cache_seconds())
 
 
 def forget_held() -> None:
-    with _held_lock:
-        _held_cache.clear()
+    _held.clear()
 
 
 def held_her_ids(now: datetime | None = None) -> set[str]:
@@ -40,17 +39,9 @@ def held_her_ids(now: datetime | None = None) -> set[str]:
     Read on every dispatch claim, so it is cached per process for SAMHAND_DOWNTIME_CACHE_SECONDS
     (a downtime declared in this process is seen at once); one indexed query when nothing is down.
     """
-    ttl = conf.downtime_cache_seconds()
-    if now is None and ttl > 0:
-        with _held_lock:
-            hit = _held_cache.get("held")
-        if hit is not None and time.monotonic() - hit[0] < ttl:
-            return set(hit[1])
-    result = _in_force_her_ids(now or clock.now())
-    if now is None and ttl > 0:
-        with _held_lock:
-            _held_cache["held"] = (time.monotonic(), frozenset(result))
-    return result
+    if now is not None:
+        return _in_force_her_ids(now)
+    return set(_held.get("held", lambda: frozenset(_in_force_her_ids(clock.now()))))
 
 
 def _in_force_her_ids(now: datetime) -> set[str]:

@@ -4,7 +4,6 @@ same name anywhere under the schema directory (the XSDs use bare names, ../.. pa
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 

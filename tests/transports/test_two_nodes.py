@@ -7,7 +7,6 @@ import time
 import uuid
 
 import pytest
-from django.db import connection
 
 from samhand import kith
 from samhand.bench.nodes import TwoNodes

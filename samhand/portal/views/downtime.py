@@ -15,19 +15,20 @@ from django.views.decorators.http import require_POST
 
 from samhand.directory.models import CommunicationParty, Organisation
 from samhand.exchange.errors import Refused
+from samhand.monitoring import services
+from samhand.monitoring.models import Downtime
 
 from ..decorators import member_view
 from ..forms import DowntimeForm
-from ..monitoring import model, service
 
 WEEKS = 4
 
 
 def _downtimes(scope) -> list:
     if scope.all_traffic:
-        return list(model("Downtime").objects.filter(ended_at__isnull=True)
+        return list(Downtime.objects.filter(ended_at__isnull=True)
                     .select_related("party__organisation", "organisation").order_by("start"))
-    return list(service("downtime_for")(scope.organisation))
+    return list(services.downtime_for(scope.organisation))
 
 
 def _calendar(downtimes, today) -> list[list[dict]]:
@@ -45,14 +46,8 @@ def _calendar(downtimes, today) -> list[list[dict]]:
     return weeks
 
 
-def _unavailable():
-    return model("Downtime") is None or service("downtime_for") is None
-
-
 @member_view
 def downtime_list(request):
-    if _unavailable():
-        return render(request, "portal/downtime.html", {"unavailable": True})
     now = timezone.now()
     downtimes = _downtimes(request.scope)
     for dt in downtimes:
@@ -83,8 +78,6 @@ def _may_end(scope, downtime) -> bool:
 
 @member_view
 def downtime_new(request):
-    if _unavailable() or service("declare_downtime") is None:
-        return render(request, "portal/downtime_form.html", {"unavailable": True})
     scope = request.scope
     if not scope.can_manage:
         raise PermissionDenied("only meldingsansvarlig, operator and administrator announce downtime")
@@ -102,10 +95,10 @@ def downtime_new(request):
         else:
             party = CommunicationParty.objects.get(her_id=target)
         try:
-            service("declare_downtime")(party=party, organisation=organisation, planned=data["planned"],
-                                        start=data["start"], expected_end=data["expected_end"],
-                                        description=data["description"], contact=data["contact"],
-                                        by=request.user.get_username())
+            services.declare_downtime(party=party, organisation=organisation, planned=data["planned"],
+                                      start=data["start"], expected_end=data["expected_end"],
+                                      description=data["description"], contact=data["contact"],
+                                      by=request.user.get_username())
         except Refused as exc:
             form.add_error(None, exc.reason)
         else:
@@ -117,16 +110,12 @@ def downtime_new(request):
 @require_POST
 @member_view
 def downtime_end(request, pk: int):
-    Downtime = model("Downtime")
-    end = service("end_downtime")
-    if Downtime is None or end is None:
-        return render(request, "portal/unavailable.html", {"what": _("Nedetid")}, status=503)
     downtime = Downtime.objects.select_related("party__organisation", "organisation").filter(pk=pk).first()
     if downtime is None or not (request.scope.all_traffic or downtime.target_organisation.pk ==
                                 request.scope.organisation.pk):
         raise Http404(_("Ingen slik nedetid for din organisasjon."))
     if not _may_end(request.scope, downtime):
         raise PermissionDenied("only meldingsansvarlig, operator and administrator end downtime")
-    end(downtime, by=request.user.get_username())
+    services.end_downtime(downtime, by=request.user.get_username())
     messages.success(request, _("Nedetiden er avsluttet, og partnerne får friskmelding."))
     return redirect("portal:downtime")

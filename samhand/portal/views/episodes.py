@@ -6,16 +6,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 
+from samhand.chains import queries
+
 from ..decorators import member_view
 from ..names import Names
-
-
-def _queries():
-    try:
-        from samhand.chains import queries
-    except ImportError:
-        return None
-    return queries if hasattr(queries, "open_episodes_by_service") else None
 
 
 @member_view
@@ -24,9 +18,6 @@ def episodes(request):
     if not scope.sees_content:
         # An episode names the patient: the node operator watches traffic, not patients.
         raise PermissionDenied("episodes carry patient data")
-    queries = _queries()
-    if queries is None:
-        return render(request, "portal/episodes.html", {"unavailable": True})
     overdue_only = request.GET.get("forsinket") == "1"
     by_service = queries.open_episodes_by_service(sorted(scope.her_ids))
     names = Names(list(by_service) + [h for items in by_service.values() for s in items for h in s.parties])
@@ -43,15 +34,14 @@ def episodes(request):
                          "overdue": sum(1 for s in items if s.overdue)})
         shown.update({s.id: s for s in items})
     services.sort(key=lambda s: (-s["overdue"], s["name"]))
-    _log_reads(queries, scope, list(shown))
+    _log_reads(scope, list(shown))
     return render(request, "portal/episodes.html", {"services": services, "names": names, "now": timezone.now(),
                                                     "overdue_only": overdue_only, "count": len(shown)})
 
 
-def _log_reads(queries, scope, episode_ids) -> None:
+def _log_reads(scope, episode_ids) -> None:
     """A list of episodes shows patients' ids and what was sent about them: log it like a read."""
-    record = getattr(queries, "record_reads", None)
-    if record is None or not episode_ids:
+    if not episode_ids:
         return
     rows = queries.with_details(queries.visible_episodes(sorted(scope.her_ids), state="all").filter(pk__in=episode_ids))
-    record(rows, actor_kind="user", actor=scope.username, purpose="portal-episodes", her_ids=scope.her_ids)
+    queries.record_reads(rows, actor_kind="user", actor=scope.username, purpose="portal-episodes", her_ids=scope.her_ids)

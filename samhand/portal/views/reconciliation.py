@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samhand.monitoring import services
+
 from ..decorators import member_view
-from ..monitoring import service
 from ..names import Names
 
 
@@ -27,12 +28,9 @@ def _sides(item, organisation) -> list[str]:
 
 @member_view
 def reconciliation(request):
-    fetch = service("reconciliation_list")
-    if fetch is None:
-        return render(request, "portal/reconciliation.html", {"unavailable": True})
     if not request.scope.sees_content:
         raise PermissionDenied("the reconciliation list is the organisations' own work list")
-    items = list(fetch(request.scope.organisation))
+    items = list(services.reconciliation_list(request.scope.organisation))
     for item in items:
         item.my_sides = _sides(item, request.scope.organisation)
     names = Names(h for i in items for h in (i.sender_her_id, i.receiver_her_id))
@@ -42,15 +40,12 @@ def reconciliation(request):
 @require_POST
 @member_view
 def confirm(request, pk: int):
-    fetch, act = service("reconciliation_list"), service("confirm_reconciliation")
-    if fetch is None or act is None:
-        return render(request, "portal/unavailable.html", {"what": _("Avstemming")}, status=503)
     if not request.scope.sees_content:
         raise PermissionDenied("the reconciliation list is the organisations' own work list")
-    item = fetch(request.scope.organisation).filter(pk=pk).first()
+    item = services.reconciliation_list(request.scope.organisation).filter(pk=pk).first()
     side = request.POST.get("side", "")
     if item is None or side not in _sides(item, request.scope.organisation):
         raise Http404(_("Ingenting å bekrefte her for din organisasjon."))
-    act(item, side=side, by=request.user.get_username())
+    services.confirm_reconciliation(item, side=side, by=request.user.get_username())
     messages.success(request, _("Bekreftet."))
     return redirect("portal:reconciliation")
