@@ -172,11 +172,14 @@ def test_problem_types_are_pages_on_the_node(client, unn, settings):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v1/messages/x/y/z", "/api/v2/messages", "/api/"])
-def test_unknown_api_paths_answer_with_json_problems(client, db, path):
-    response = client.get(path)
-    assert response.status_code == 404
-    assert response["Content-Type"] == MEDIA_TYPE
-    assert response.json()["code"] == "not-found"
+def test_unknown_api_paths_answer_with_json_problems(db, path):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)  # as an EPR calls: no CSRF cookie
+    for response in (client.get(path), client.post(path, {}, content_type="application/json")):
+        assert response.status_code == 404
+        assert response["Content-Type"] == MEDIA_TYPE
+        assert response.json()["code"] == "not-found"
 
 
 def test_the_catalogue_covers_every_code_the_node_refuses_with():
