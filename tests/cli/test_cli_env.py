@@ -3,6 +3,7 @@ with none of samhand's variables set; configuration errors as one line; `samhand
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from personas import TROMSO_NURSING
+from personas import TROMSO_NURSING, UNN_MED_TROMSO
 
 SAMHAND = Path(sys.executable).with_name("samhand")
 # A shell in which nobody exported anything for samhand.
@@ -34,6 +35,17 @@ def demo_dir(tmp_path_factory) -> Path:
     assert result.returncode == 0, result.stdout + result.stderr
     assert (where / ".env").is_file()
     return where
+
+
+def test_demo_setup_writes_credentials_that_work(demo_dir):
+    creds = demo_dir / "creds.json"
+    node = json.loads(creds.read_text())["nodes"][0]
+    assert node["url"] == "http://127.0.0.1:8124"
+    assert TROMSO_NURSING in node["apiKeys"] and UNN_MED_TROMSO in node["apiKeys"]
+    roles = {login["role"] for login in node["logins"]}
+    assert {"meldingsansvarlig", "saksbehandler", "operator", "administrator"} <= roles
+    assert all(set(login) == {"username", "password", "organisation", "role"} for login in node["logins"])
+    assert oct(creds.stat().st_mode & 0o777) == "0o600"
 
 
 def test_demo_writes_an_env_file_the_commands_read(demo_dir):

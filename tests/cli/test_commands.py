@@ -121,19 +121,3 @@ def test_production_mode_refuses_to_start_without_a_secret():
 def test_bad_setting_value_fails_closed():
     result = run_cli("doctor", env={"SAMHAND_WORKER_BATCH": "many"})
     assert result.returncode != 0 and "SAMHAND_WORKER_BATCH must be an integer" in result.stderr
-
-
-def test_demo_setup_writes_credentials_that_work(tmp_path):
-    db = tmp_path / "demo.sqlite3"
-    creds = tmp_path / "demo-credentials.json"
-    result = run_cli("demo", "--setup-only", "--port", "8123", "--credentials", str(creds),
-                     "--env-file", str(tmp_path / ".env"), env={"DATABASE_URL": f"sqlite:///{db}", "SAMHAND_MODE": "demo"})
-    assert result.returncode == 0, result.stderr
-    data = json.loads(creds.read_text())
-    node = data["nodes"][0]
-    assert node["url"] == "http://127.0.0.1:8123"
-    assert TROMSO_NURSING in node["apiKeys"] and UNN_MED_TROMSO in node["apiKeys"]
-    roles = {login["role"] for login in node["logins"]}
-    assert {"meldingsansvarlig", "saksbehandler", "operator", "administrator"} <= roles
-    assert all(set(login) == {"username", "password", "organisation", "role"} for login in node["logins"])
-    assert oct(creds.stat().st_mode & 0o777) == "0o600"
