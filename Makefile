@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: demo test test-sqlite test-postgres venv clean
+.PHONY: demo test lint venv clean
 
 venv: $(BIN)/.installed
 
@@ -24,6 +24,11 @@ demo: venv
 # The suite runs on SQLite, then on PostgreSQL when a server is reachable (in CI it must be).
 test: venv
 	$(BIN)/python scripts/run_tests.py
+
+# Style and likely bugs (ruff), and the layers between the apps (import-linter; pyproject.toml).
+lint: venv
+	$(BIN)/ruff check samhand tests scripts
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var demo-credentials.json .pytest_cache

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from samhand.lib.env import (
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_int_map,
     env_list,
@@ -146,7 +147,6 @@ SAMHAND_SCHEMA_DIR = env_path("SAMHAND_SCHEMA_DIR", None)
 if SAMHAND_SCHEMA_DIR is None and LOCAL_MODE:
     _dev_schemas = BASE_DIR.parent / "shared" / "kith" / "schemas"
     SAMHAND_SCHEMA_DIR = _dev_schemas if _dev_schemas.is_dir() else None
-SAMHAND_REQUIRE_SCHEMAS = env_bool("SAMHAND_REQUIRE_SCHEMAS", False)
 
 # Largest business document accepted (bytes, decoded). HTTP bodies carry base64, a third larger.
 SAMHAND_MAX_MESSAGE_BYTES = env_int("SAMHAND_MAX_MESSAGE_BYTES", 10 * 1024 * 1024, minimum=1024)
@@ -173,14 +173,14 @@ SAMHAND_AMQP_QUEUE_PREFIX = env_str("SAMHAND_AMQP_QUEUE_PREFIX", "")
 # hosted here have no route. Example: amqp://user:pass@broker.example.no:5672
 SAMHAND_AMQP_URL = env_str("SAMHAND_AMQP_URL", "")
 SAMHAND_AMQP_CPA_ID = env_str("SAMHAND_AMQP_CPA_ID", "")
-SAMHAND_AMQP_TIMEOUT = float(env_str("SAMHAND_AMQP_TIMEOUT", "10"))
+SAMHAND_AMQP_TIMEOUT = env_float("SAMHAND_AMQP_TIMEOUT", 10.0)
 # Declare the hosted parties' _async/_error queues at worker start (local brokers; on the
 # national bus the queues are provisioned by its operator).
 SAMHAND_AMQP_DECLARE_QUEUES = env_bool("SAMHAND_AMQP_DECLARE_QUEUES", LOCAL_MODE)
 
 # Worker behaviour.
 SAMHAND_WORKER_BATCH = env_int("SAMHAND_WORKER_BATCH", 20, minimum=1)
-SAMHAND_WORKER_IDLE_SECONDS = float(env_str("SAMHAND_WORKER_IDLE_SECONDS", "0.5"))
+SAMHAND_WORKER_IDLE_SECONDS = env_float("SAMHAND_WORKER_IDLE_SECONDS", 0.5)
 SAMHAND_LEASE_SECONDS = env_int("SAMHAND_LEASE_SECONDS", 60, minimum=5)
 SAMHAND_MAX_ATTEMPTS = env_int("SAMHAND_MAX_ATTEMPTS", 10, minimum=1)
 

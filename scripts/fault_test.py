@@ -1,4 +1,4 @@
-"""Fault test (issue 4): 1,000 messages between two nodes while a receiving worker is killed with
+"""Fault test: 1,000 messages between two nodes while a receiving worker is killed with
 SIGKILL and restarted and the broker is restarted once. Every message must arrive exactly once
 in the receiving inbox and every one must get its AppRec back at the sender.
 

@@ -11,12 +11,14 @@ import dataclasses
 import uuid
 from pathlib import Path
 
+from needs import require_or_skip, samples_problem
 from samhand import kith
 
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "kith" / "samples"
 
 
 def sample_path(name: str) -> Path:
+    require_or_skip(samples_problem())
     matches = sorted(SAMPLES.rglob(name))
     assert matches, f"no official sample named {name}"
     return matches[0]

@@ -11,7 +11,7 @@ from uuid import UUID
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from samhand.api.problems import PROBLEMS
+from samhand.lib.problems import PROBLEMS
 from samhand.directory.models import CommunicationParty, Organisation
 from samhand.exchange.errors import Refused
 

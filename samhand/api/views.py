@@ -11,7 +11,9 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI, Query
+from django.utils.html import escape
+from django.views.decorators.csrf import csrf_exempt
+from ninja import NinjaAPI, Query, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -22,11 +24,11 @@ from samhand.exchange.errors import NotFound, Refused
 from samhand.exchange.models import Delivery, Event, Message
 from samhand.exchange.store import event
 from samhand.exchange.submit import submit
+from samhand.lib.problems import CATALOGUE, SUBMIT_CODES, errors, problem
 
 from .auth import ApiKeyAuth
-from .problems import PROBLEMS, problem
-from .schemas import AppRecIn, AppRecOut, Assigned, BusinessDocument, DeliveryOut, EventOut, InboxItem, StatusOut
-from .schemas import AppRecBatchItem, AppRecInline, BatchResult, DocumentError, InboxEntry  # noqa: I001
+from .schemas import (AppRecBatchItem, AppRecIn, AppRecInline, AppRecOut, Assigned, BatchResult, BusinessDocument,
+                      DeliveryOut, DocumentError, EventOut, InboxEntry, InboxItem, StatusOut)
 
 BATCH_WORKFLOW = """
 Two ways to work with the inbox; every endpoint of both stays available.
@@ -47,14 +49,28 @@ Two ways to work with the inbox; every endpoint of both stays available.
 One long poll and one batch call serve any number of messages.
 """
 
-api = NinjaAPI(
+from . import docs
+from .auth import ApiKeyAuth
+from .schemas import (AppRecIn, AppRecOut, Assigned, BusinessDocument, DeliveryOut, EventOut, InboxItem,
+                      ProblemTypeOut, StatusOut)
+
+
+class SamhandAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return docs.refine(super().get_openapi_schema(*args, **kwargs))
+
+
+api = SamhandAPI(
     title="samhand API for EPR systems",
     version="1",
-    description="Send and receive national standard messages (MsgHead, PLO, Dialogmelding) and their "
-                "application receipts. Shaped like NHN's EDI 2.0 message-server API.\n" + BATCH_WORKFLOW,
+    description=docs.DESCRIPTION + "\n" + BATCH_WORKFLOW,
     auth=ApiKeyAuth(),
     urls_namespace="api",
 )
+
+# Errors every authenticated endpoint can give; each endpoint adds its own.
+AUTH = {401: ["unauthenticated"]}
+BY_ID = {**AUTH, 400: ["bad-request"], 404: ["not-found"]}
 
 
 @api.exception_handler(Refused)
@@ -97,22 +113,30 @@ def _apprec_out(message: Message | None) -> AppRecOut | None:
                      errors=message.apprec_errors, receivedAt=message.created_at)
 
 
-@api.post("/messages", response={202: Assigned, 200: Assigned, **PROBLEMS}, tags=["messages"],
-          summary="Send a message (or an AppRec) for one of your parties")
+@api.post("/messages", response={202: Assigned, 200: Assigned}, tags=["messages"],
+          summary="Send a message (or an AppRec) for one of your parties",
+          description="The MsgHead XML, base64. 202: accepted with a new message id; 200: the same MsgId and "
+                      "content was sent before (the same id; safe to retry). A refusal carries the AppRec code a "
+                      "receiver would have used.",
+          openapi_extra=errors({**AUTH, 400: ["bad-request"], 403: ["abuse:spoofing-attack", "forbidden"],
+                                413: ["T99"], 422: list(SUBMIT_CODES)}))
 def post_message(request, body: BusinessDocument):
     result = submit(request.api_client, _decode(body.businessDocument))
     return (202 if result.created else 200), {"id": result.message.id}
 
 
-@api.get("/messages", response={200: list[InboxEntry], **PROBLEMS}, tags=["messages"],
-         summary="Unread messages and AppRecs received by the given parties (long poll with wait=…)",
-         description=BATCH_WORKFLOW)
-def list_messages(request, receiverHerIds: str = Query(..., description="Comma-separated HER-ids"),
-                  wait: int = Query(0, ge=0, description="Seconds to wait for an entry when there is none "
-                                    "(long poll; capped by the node, 30 s by default)"),
-                  include: str = Query("", description="`document`: each message's business document inline "
-                                       "(every read is logged, as for GET …/business-document)"),
-                  limit: int = Query(100, ge=1, le=500, description="At most this many entries")):
+@api.get("/messages", response={200: list[InboxEntry]}, tags=["messages"],
+         summary="Poll: unread messages and AppRecs received by the given parties (long poll with wait=…)",
+         description="Oldest first, at most `limit`; each entry's `id` is the inbox id. Poll every 10–60 s, at "
+                     "once again while a call returns `limit` entries, or long-poll with `wait`.\n" + BATCH_WORKFLOW,
+         openapi_extra=errors({**AUTH, 400: ["bad-request"], 403: ["forbidden"]}))
+def list_messages(request, receiverHerIds: str = Query(..., title="Receiver HER-ids", examples=["8201001,8201002"],
+                                                       description="Comma-separated HER-ids of your parties"),
+                  wait: int = Query(0, ge=0, title="Wait (seconds)", description="Seconds to wait for an entry when "
+                                    "there is none (long poll; capped by the node, 30 s by default)"),
+                  include: str = Query("", title="Include", description="`document`: each message's business "
+                                       "document inline (every read is logged, as for GET …/business-document)"),
+                  limit: int = Query(100, ge=1, le=500, title="Limit", description="At most this many entries")):
     her_ids = [h.strip() for h in receiverHerIds.split(",") if h.strip()]
     if not her_ids:
         raise Refused("bad-request", "receiverHerIds must name at least one HER-id", status=400)
@@ -168,8 +192,11 @@ def _entry(d: Delivery, document) -> InboxEntry:
     return entry
 
 
-@api.get("/messages/{id}/business-document", response={200: BusinessDocument, **PROBLEMS}, tags=["messages"],
-         summary="The XML document (access is logged)")
+@api.get("/messages/{id}/business-document", response={200: BusinessDocument}, tags=["messages"],
+         summary="Fetch: the MsgHead XML of an inbox entry, base64 (the read is logged)",
+         description="`id` is the inbox id from GET /messages (the sender may also read its own message by its "
+                     "message id). 409 when the content cannot be opened (the AppRec code says why).",
+         openapi_extra=errors({**BY_ID, 409: ["not-delivered", "S01", "S02", "S03", "S99"]}))
 def get_business_document(request, id: UUID):
     client = request.api_client
     view = access.view_for_client(client, id)
@@ -177,8 +204,10 @@ def get_business_document(request, id: UUID):
     return 200, BusinessDocument(businessDocument=base64.b64encode(raw).decode("ascii"))
 
 
-@api.put("/messages/{id}/read", response={204: None, **PROBLEMS}, tags=["messages"],
-         summary="Mark an inbox entry as read: it is no longer listed")
+@api.put("/messages/{id}/read", response={204: None}, tags=["messages"],
+         summary="Mark an inbox entry as read: it is no longer listed",
+         description="`id` is the inbox id. Marking read twice is harmless.",
+         openapi_extra=errors(BY_ID))
 def mark_read(request, id: UUID):
     view = access.view_for_client(request.api_client, id)
     if view.delivery is None:
@@ -191,8 +220,11 @@ def mark_read(request, id: UUID):
     return 204, None
 
 
-@api.get("/messages/{id}/status", response={200: StatusOut, **PROBLEMS}, tags=["messages"],
-         summary="Where a message stands: state, AppRec and its event timeline")
+@api.get("/messages/{id}/status", response={200: StatusOut}, tags=["messages"],
+         summary="Where a message stands: state, AppRec and its event timeline",
+         description="With the message id (sender): every receiver's delivery and AppRec. With an inbox id "
+                     "(receiver): your entry and the AppRec you sent.",
+         openapi_extra=errors(BY_ID))
 def get_status(request, id: UUID):
     view = access.view_for_client(request.api_client, id)
     message = view.message
@@ -215,8 +247,12 @@ def get_status(request, id: UUID):
                 for e in message.events.all() if view.delivery is None or e.delivery_id in (None, view.delivery.pk)])
 
 
-@api.post("/messages/{id}/apprec", response={202: Assigned, **PROBLEMS}, tags=["messages"],
-          summary="Answer a received message with its application receipt")
+@api.post("/messages/{id}/apprec", response={202: Assigned}, tags=["messages"],
+          summary="Answer an inbox entry with its application receipt (exactly once)",
+          description="`id` is the inbox id. Give `status` (+ `errors` for 2 and 3), or your own AppRec XML in "
+                      "`businessDocument`. The answer is the AppRec's message id.",
+          openapi_extra=errors({**BY_ID, 403: ["abuse:spoofing-attack"], 409: ["apprec-already-sent", "not-delivered", "S02"],
+                                422: ["X99", "T01", "T02", "E10", "E21"]}))
 def post_apprec(request, id: UUID, body: AppRecIn):
     client = request.api_client
     view = access.view_for_client(client, id)
@@ -232,7 +268,8 @@ def post_apprec(request, id: UUID, body: AppRecIn):
     return 202, {"id": apprec.id}
 
 
-@api.post("/messages/apprecs", response={202: list[BatchResult], **PROBLEMS}, tags=["messages"],
+@api.post("/messages/apprecs", response={202: list[BatchResult]}, tags=["messages"],
+          openapi_extra=errors({**AUTH, 400: ["bad-request"]}),
           summary="Answer a batch of inbox entries with their AppRecs and mark them read",
           description="The batch form of POST /messages/{id}/apprec + PUT /messages/{id}/read. Each item "
                       "is answered on its own: the result list has one entry per item, in order, with the "
@@ -267,7 +304,8 @@ def post_apprecs(request, body: list[AppRecBatchItem]):
     return 202, results
 
 
-@api.post("/messages/read", response={200: list[BatchResult], **PROBLEMS}, tags=["messages"],
+@api.post("/messages/read", response={200: list[BatchResult]}, tags=["messages"],
+          openapi_extra=errors({**AUTH, 400: ["bad-request"]}),
           summary="Mark a batch of inbox entries as read (e.g. the AppRecs a sender has taken in)",
           description="The batch form of PUT /messages/{id}/read: a list of inbox entry ids. One result per "
                       "id, in order: 204 marked read (or already read), 404 unknown or not yours.")
@@ -298,6 +336,57 @@ def _mark_read(deliveries: list[Delivery], *, actor: str) -> None:
 
 
 BATCH_MAX = 500
+
+
+# --- problem types: pages on this node, where every problem's `type` points -----------------
+
+problems_router = Router(tags=["problems"], auth=None)
+
+_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem}}
+code{{background:#eef;padding:0 .2em}}</style></head><body>
+<p><a href="{index}">samhand API problem types</a></p><h1>{title}</h1>
+<p>Code <code>{code}</code> · HTTP {status}</p><p>{description}</p>
+<p>The API answers with <code>application/problem+json</code> (RFC 9457); <code>detail</code> says what exactly was
+wrong and <code>errors</code> lists every error when there are several.</p></body></html>"""
+
+
+def _problem_type_out(code: str) -> ProblemTypeOut:
+    known = CATALOGUE[code]
+    return ProblemTypeOut(code=code, status=known.status, title=known.title, description=known.description,
+                          type=known.type)
+
+
+@problems_router.get("/problems", response={200: list[ProblemTypeOut]}, summary="Every problem code the API answers with",
+                     openapi_extra=errors({}))
+def list_problem_types(request):
+    return 200, [_problem_type_out(code) for code in CATALOGUE]
+
+
+@problems_router.get("/problems/{code}", response={200: ProblemTypeOut},
+                     summary="One problem type: a page for people (text/html) or JSON (Accept: application/json)",
+                     openapi_extra={"responses": {**errors({404: ["not-found"]})["responses"], 200: {"content": {
+                         "text/html": {"schema": {"type": "string"},
+                                       "example": "<!doctype html>…<h1>E21 Mottaker finnes ikke</h1>…"}}}}})
+def get_problem_type(request, code: str):
+    if code not in CATALOGUE:
+        return problem(404, "not-found", f"no problem type {code!r}; GET /api/v1/problems lists them")
+    accept = request.headers.get("Accept", "")
+    if "text/html" in accept or "application/json" not in accept:
+        known = CATALOGUE[code]
+        return HttpResponse(_PAGE.format(title=escape(known.title), code=escape(code), status=known.status,
+                                         description=escape(known.description), index=escape(known.type.rsplit("/", 1)[0])),
+                            content_type="text/html; charset=utf-8")
+    return 200, _problem_type_out(code)
+
+
+api.add_router("", problems_router)
+
+
+@csrf_exempt  # an API client has no CSRF cookie: a POST to a wrong path gets the JSON 404 too
+def not_found(request):
+    """Unknown paths under /api/ answer as the API does: JSON problem details, not the portal's HTML page."""
+    return problem(404, "not-found", f"no API endpoint at {request.path}; see /api/v1/docs")
 
 
 def health(request):

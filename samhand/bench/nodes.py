@@ -90,7 +90,7 @@ class TwoNodes:
                 env.pop("SAMHAND_WORKER_IDLE_SECONDS")
             port = free_port()
             credentials = self.workdir / f"node{index + 1}.json"
-            subprocess.run([sys.executable, "-m", "samhand.cli", "demo", "--setup-only", "--port", str(port),
+            subprocess.run([sys.executable, "-m", "samhand.cli", "demo", "--setup-only", "--env-file", "", "--port", str(port),
                             "--host", HOSTS[index], "--pki-bundle", str(bundle), "--credentials", str(credentials)],
                            env=env, check=True, stdout=subprocess.DEVNULL)
             self.keys.append(json.loads(credentials.read_text())["nodes"][0]["apiKeys"])

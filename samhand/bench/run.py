@@ -75,8 +75,8 @@ def _single_node(database: str, workdir: Path, env_base: dict, workers: int, web
     credentials = workdir / "credentials.json"
     port = free_port()
     try:
-        subprocess.run([sys.executable, "-m", "samhand.cli", "demo", "--setup-only", "--port", str(port),
-                        "--credentials", str(credentials)], env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([sys.executable, "-m", "samhand.cli", "demo", "--setup-only", "--env-file", "", "--port",
+                        str(port), "--credentials", str(credentials)], env=env, check=True, stdout=subprocess.DEVNULL)
         keys = json.loads(credentials.read_text())["nodes"][0]["apiKeys"]
         node = Node(env, port=port, web_workers=web_workers, workers=workers, counted=True)
         node.start()

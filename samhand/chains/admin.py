@@ -6,8 +6,8 @@ from django.contrib import admin
 
 from samhand.directory.models import MessageType, MessageTypeVersion
 
-from .cache import registry_cache
 from .models import Chain, ChainStep, ChainVersion, Episode, EpisodeMessage, EpisodeParty, EpisodeStep
+from .registry import registry_cache
 
 
 class ReadOnlyInline(admin.TabularInline):

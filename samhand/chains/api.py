@@ -10,8 +10,8 @@ from uuid import UUID
 from ninja import Query, Router
 
 from samhand.access import door
-from samhand.api.problems import PROBLEMS
 from samhand.directory.models import Capability, CommunicationParty, MessageTypeVersion
+from samhand.lib.problems import PROBLEMS, errors
 from samhand.exchange.errors import NotFound, Refused
 
 from . import capabilities as caps
@@ -33,7 +33,8 @@ def _parties_of(client) -> set[str]:
     return her_ids
 
 
-@router.get("/parties/{herId}/capabilities", response={200: CapabilitiesOut, **PROBLEMS},
+@router.get("/parties/{herId}/capabilities", response={200: CapabilitiesOut},
+            openapi_extra=errors({401: ["unauthenticated"], 403: ["forbidden"], 404: ["not-found"]}),
             summary="What a party can send and receive, and the newest version you both support")
 def party_capabilities(request, herId: str, senderHerId: str | None = Query(
         None, description="One of your parties; default: each party this key acts for")):
@@ -69,7 +70,8 @@ def party_capabilities(request, herId: str, senderHerId: str | None = Query(
         sends=[TypeVersionsOut(**row) for row in caps.by_type(sends)], common=common)
 
 
-@router.get("/episodes", response={200: list[EpisodeOut], **PROBLEMS},
+@router.get("/episodes", response={200: list[EpisodeOut]},
+            openapi_extra=errors({401: ["unauthenticated"], 400: ["bad-request"], 403: ["forbidden"]}),
             summary="Patient episodes of your parties, most urgent first")
 def list_episodes(request, state: str = Query("open", description="open | overdue | closed | cancelled | all"),
                   herId: str | None = Query(None, description="Only this one of your parties"),
@@ -87,7 +89,8 @@ def list_episodes(request, state: str = Query("open", description="open | overdu
     return 200, [_episode_out(e) for e in episodes]
 
 
-@router.get("/episodes/{id}", response={200: EpisodeDetailOut, **PROBLEMS},
+@router.get("/episodes/{id}", response={200: EpisodeDetailOut},
+            openapi_extra=errors({401: ["unauthenticated"], 400: ["bad-request"], 403: ["forbidden"], 404: ["not-found"]}),
             summary="One episode: its steps against the chain version and its timeline")
 def get_episode(request, id: UUID):
     client = request.api_client

@@ -27,11 +27,14 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils.dateparse import parse_datetime, parse_duration
 
-from . import clock
-from .cache import chain_cache
 from samhand.directory.models import MessageType
+from samhand.lib import clock
+from samhand.lib.cache import TtlCache
 
 from .models import Chain, ChainStep, ChainVersion, Role
+
+# Approved chain versions and their steps, read for every message of an episode.
+chain_cache = TtlCache()
 
 ROLES = {r.value for r in Role}
 FLAGS = {"mandatory": True, "allowEarly": False, "requiresLink": False, "repeatable": False,

@@ -15,8 +15,8 @@ from datetime import datetime
 from django.db.models import F, Prefetch, QuerySet
 
 from samhand.exchange.errors import NotFound
+from samhand.lib import clock
 
-from . import clock
 from .models import SIDE_OF_ROLE, Episode, EpisodeMessage, EpisodeParty, EpisodeStep, Role
 
 STATES = ("open", "overdue", "closed", "cancelled", "all")

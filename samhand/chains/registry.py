@@ -29,10 +29,11 @@ from django.db import transaction
 from lxml import etree
 
 from samhand.directory.models import MessageType, MessageTypeVersion
-
-from .cache import registry_cache
+from samhand.lib.cache import TtlCache
 
 STATUSES = {s.value for s in MessageTypeVersion.Status}
+# Retired type versions, read on every submitted message.
+registry_cache = TtlCache()
 
 
 class RegistryError(ValueError):
@@ -53,7 +54,7 @@ class TypesImported:
 def read_types_file(raw: bytes) -> list[dict]:
     """The ``types`` list from a JSON or XML type file."""
     text = raw.lstrip()
-    if text.startswith(b"<") or text.startswith(b"\xef\xbb\xbf<"):
+    if text.startswith((b"<", b"\xef\xbb\xbf<")):
         return _types_from_xml(raw)
     try:
         data = json.loads(raw.decode("utf-8-sig"))
@@ -158,6 +159,3 @@ def known_versions() -> list[tuple[str, str, str, str]]:
     return list(MessageTypeVersion.objects.order_by("message_type__code", "version")
                 .values_list("message_type__code", "message_type__family", "version", "status"))
 
-
-def family_of(code: str) -> str | None:
-    return MessageType.objects.filter(code=code).values_list("family", flat=True).first()

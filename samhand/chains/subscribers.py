@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from samhand.exchange.outbox import subscriber
+from samhand.lib import clock
 
-from . import clock
+
 from .episodes import Arrival
 from .tracking import track_apprec, track_arrival
 

@@ -21,7 +21,9 @@ from django.db import transaction
 
 from samhand import kith
 
-from . import clock, rules
+from samhand.lib import clock
+
+from . import rules
 from .definitions import steps_of
 from .episodes import Arrival, persist_steps, record, refresh_step, settle
 from .models import Episode, EpisodeMessage

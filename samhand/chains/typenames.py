@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from .cache import registry_cache
+from .registry import registry_cache
 
 SHIPPED = Path(__file__).resolve().parent / "data" / "message-types.json"
 

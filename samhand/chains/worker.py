@@ -12,8 +12,9 @@ from django.conf import settings
 from django.db import transaction
 
 from samhand.exchange.outbox import publish
+from samhand.lib import clock
 
-from . import clock, rules
+from . import rules
 from .definitions import steps_of
 from .episodes import Context, close_episode, summarise
 from .models import SIDE_OF_ROLE, Episode, EpisodeStep

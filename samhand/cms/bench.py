@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import platform
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import cryptography
 from cryptography.hazmat.backends.openssl.backend import backend as _ossl

@@ -15,7 +15,8 @@ reads the HER-id back.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Literal, Sequence
+from typing import Literal
+from collections.abc import Sequence
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization

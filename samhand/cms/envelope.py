@@ -13,7 +13,7 @@ receiver gets different bytes than were signed.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Sequence
+from collections.abc import Sequence
 
 from asn1crypto import cms as a1cms
 from cryptography import x509

@@ -1,6 +1,6 @@
 """The one exception this package raises, carrying an AppRec error code.
 
-Codes are from code system 8221 [HIS 80415 AppRec 1.1, domain.md]:
+Codes are from code system 8221 [HIS 80415 AppRec 1.1 §6.3]:
 S01 signature error, S02 invalid certificate, S03 revoked certificate,
 S99 other signature/certificate error.  The AMQP profile of the national
 service bus reports the same failures on the sender's error queue with an

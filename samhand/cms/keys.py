@@ -1,6 +1,6 @@
 """Key material: the KeyPair type and loaders for certificates and keys.
 
-Loading an RSA private key with full validation costs ~40 ms (architecture.md),
+Loading an RSA private key with full validation costs ~40 ms (measured; docs/performance.md),
 so callers load each key once and keep the object (see keystore.py for the
 cached, sealed-at-rest variant).
 """
@@ -8,7 +8,6 @@ cached, sealed-at-rest variant).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -17,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .errors import OTHER, CmsError
 
-PrivateKey = Union[rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey]
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 
 @dataclass(frozen=True)

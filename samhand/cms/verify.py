@@ -1,7 +1,7 @@
 """Receiving side: read and verify a CMS SignedData.
 
 cryptography has no public CMS verify, so the structure is parsed with
-asn1crypto and the signature checked with cryptography (architecture.md).
+asn1crypto and the signature checked with cryptography (its public API has no CMS verification).
 
 Intended flow for an incoming message (the expected signer is only known
 after reading the MsgHead, which is inside the signed content):
@@ -22,7 +22,7 @@ import hmac
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
+from collections.abc import Sequence
 
 from asn1crypto import cms as a1cms, core as a1core
 from cryptography import x509

@@ -12,7 +12,7 @@ from uuid import UUID
 from django.http import HttpResponse, JsonResponse
 from ninja import Query, Router
 
-from samhand.api.problems import PROBLEMS
+from samhand.lib.problems import PROBLEMS
 from samhand.exchange.errors import Refused
 
 from . import actors, breach, patients, services

@@ -10,7 +10,9 @@ from datetime import datetime, timedelta
 
 from django.template.loader import render_to_string
 
-from . import clock, procedures
+from samhand.lib import clock
+
+from . import procedures
 from .models import Deviation
 
 

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from . import clock
+from samhand.lib import clock
+
 from .models import AgreementDocument, Procedure, ProcedureVersion
 
 DATA = Path(__file__).resolve().parent / "data" / "procedures-v1.json"

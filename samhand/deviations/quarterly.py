@@ -14,8 +14,9 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 
 from samhand.directory.models import Organisation
+from samhand.lib import clock
 
-from . import clock
+
 from .models import Category, Deviation, State
 
 OSLO = ZoneInfo("Europe/Oslo")

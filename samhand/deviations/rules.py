@@ -19,8 +19,9 @@ from samhand.chains.models import Episode
 from samhand.directory.models import CommunicationParty, Organisation
 from samhand.exchange.models import Delivery, Message
 from samhand.monitoring.models import Downtime, ManualHandling
+from samhand.lib import clock
 
-from . import clock, procedures
+from . import procedures
 from .models import Category, DeviationLink
 from .services import create_draft
 

@@ -23,8 +23,9 @@ from samhand.exchange.models import Message
 from samhand.monitoring import mail
 from samhand.monitoring.models import Alert, Downtime
 from samhand.monitoring.texts import local
+from samhand.lib import clock
 
-from . import clock, procedures, routing
+from . import procedures, routing
 from .actors import Actor, side_of
 from .models import Category, Deviation, DeviationEntry, DeviationLink, Severity, State
 

@@ -11,8 +11,9 @@ from django.db import transaction
 
 from samhand.monitoring import mail
 from samhand.monitoring.texts import local
+from samhand.lib import clock
 
-from . import clock, procedures, routing
+from . import procedures, routing
 from .models import Deviation, State
 from .services import entry, link_url
 

@@ -12,11 +12,12 @@ from uuid import UUID
 
 from ninja import Field, Query, Router, Schema
 
-from samhand.api.problems import PROBLEMS
+from samhand.lib.problems import PROBLEMS
 from samhand.access import door
 from samhand.exchange.errors import NotFound, Refused
+from samhand.lib import clock
 
-from . import clock
+
 from .misdirected import mark_misdirected, resend
 from .threads import threads_for
 

@@ -35,8 +35,9 @@ from samhand.exchange.models import Delivery, Message, MessageContent
 from samhand.exchange.store import event
 from samhand.exchange.submit import submit
 from samhand.kith import dialog as dm
+from samhand.lib import clock
 
-from . import clock, conf
+from . import conf
 from .models import AvvikNotice, Misdirection, Reason, Resend
 from .outbox import publish
 

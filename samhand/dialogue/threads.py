@@ -20,8 +20,9 @@ from samhand.directory.services import party_by_her_id
 from samhand.exchange.errors import Refused
 from samhand.exchange.models import Delivery, Message
 from samhand.kith import dialog as dm
+from samhand.lib import clock
 
-from . import clock, conf
+from . import conf
 from .misdirected import node_read
 from .models import Thread, ThreadMessage
 

@@ -16,8 +16,9 @@ from django.db import transaction
 
 from samhand.directory.models import CommunicationParty, Organisation
 from samhand.directory.services import party_by_her_id
+from samhand.lib import clock
 
-from . import clock, conf
+from . import conf
 from .models import Thread
 
 ALERT_KIND = "dialogue-urgent"

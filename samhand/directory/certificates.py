@@ -8,8 +8,6 @@ takes effect without a restart.
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
 from dataclasses import dataclass
 from datetime import timezone as dt_timezone
 
@@ -22,14 +20,14 @@ from django.utils import timezone
 
 from samhand import cms
 from samhand.cms.keystore import open_private_key, seal_private_key
+from samhand.lib.cache import TtlCache
 
 from .models import Certificate, CommunicationParty, TrustedIssuer
 from .services import forget_directory
 
 TRUST_TTL = 60.0
-_cert_cache: dict[str, x509.Certificate] = {}
-_trust_lock = threading.Lock()
-_trust: tuple[float, list[x509.Certificate], list[x509.CertificateRevocationList]] | None = None
+_cert_cache: dict[str, x509.Certificate] = {}  # parsed PEM by PEM text: immutable, never stale
+_trust = TtlCache(lambda: TRUST_TTL)
 
 
 def key_secret() -> bytes:
@@ -87,25 +85,21 @@ def decryption_pairs(party: CommunicationParty) -> list[cms.KeyPair]:
 
 
 def trust() -> tuple[list[x509.Certificate], list[x509.CertificateRevocationList]]:
-    global _trust
-    with _trust_lock:
-        if _trust is not None and time.monotonic() - _trust[0] < TRUST_TTL:
-            return _trust[1], _trust[2]
+    return _trust.get("trust", _read_trust)
+
+
+def _read_trust() -> tuple[list[x509.Certificate], list[x509.CertificateRevocationList]]:
     cas, crls = [], []
     for issuer in TrustedIssuer.objects.all():
         cas.append(load_pem(issuer.pem))
         if issuer.crl_pem:
             crls.append(x509.load_pem_x509_crl(issuer.crl_pem.encode()))
-    with _trust_lock:
-        _trust = (time.monotonic(), cas, crls)
     return cas, crls
 
 
 def forget_trust() -> None:
     """Drop the cached trust anchors, CRLs and directory look-ups (after an import; tests)."""
-    global _trust
-    with _trust_lock:
-        _trust = None
+    _trust.clear()
     forget_directory()
 
 

@@ -1,4 +1,4 @@
-"""Warn a party's meldingsansvarlig before its certificate expires (issue 3: 30 days ahead)."""
+"""Warn a party's meldingsansvarlig before its certificate expires (SAMHAND_CERT_WARN_DAYS ahead, 30 by default)."""
 
 from __future__ import annotations
 

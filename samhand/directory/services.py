@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Prefetch
+
+from samhand.lib.cache import TtlCache
 
 from .models import Certificate, CommunicationParty, Organisation
 
 # Parties change rarely and are read on every message: keep them per process for a few seconds.
 # install()/trust_issuer() and the admin forget them at once in their own process; other
 # processes see a change within SAMHAND_DIRECTORY_CACHE_SECONDS.
-_cache: dict[str, tuple[float, CommunicationParty | None]] = {}
-_cache_lock = threading.Lock()
+_parties = TtlCache()
 
 
 def forget_directory() -> None:
-    with _cache_lock:
-        _cache.clear()
+    _parties.clear()
 
 
 @dataclass(frozen=True)
@@ -34,20 +31,11 @@ def party_by_her_id(her_id: str | None) -> CommunicationParty | None:
     """The active party with its organisation, capabilities and usable certificates."""
     if not her_id:
         return None
-    ttl = settings.SAMHAND_DIRECTORY_CACHE_SECONDS
-    now = time.monotonic()
-    with _cache_lock:
-        hit = _cache.get(her_id)
-    if hit is not None and now - hit[0] < ttl:
-        return hit[1]
-    party = (CommunicationParty.objects.select_related("organisation")
-             .prefetch_related("capabilities", Prefetch(
-                 "certificates", queryset=Certificate.objects.exclude(status=Certificate.Status.RETIRED)))
-             .filter(her_id=her_id, active=True).first())
-    if ttl > 0:
-        with _cache_lock:
-            _cache[her_id] = (now, party)
-    return party
+    return _parties.get(her_id, lambda: (
+        CommunicationParty.objects.select_related("organisation")
+        .prefetch_related("capabilities", Prefetch(
+            "certificates", queryset=Certificate.objects.exclude(status=Certificate.Status.RETIRED)))
+        .filter(her_id=her_id, active=True).first()))
 
 
 def resolve_receiver(organisation_her_id: str | None, service_her_id: str | None) -> ReceiverLookup:

@@ -17,7 +17,9 @@ from django.db.models import F, QuerySet
 from samhand.directory.models import Organisation
 from samhand.exchange.errors import Refused
 
-from . import clock, conf, mail, texts
+from samhand.lib import clock
+
+from . import conf, mail, texts
 from .gate import Every
 from .models import Alert, AlertItem
 from .models.alerts import ACTIVE
@@ -130,10 +132,6 @@ def resolve_alert(alert: Alert, *, by: str, automatically: bool = False) -> Aler
         alert.items.filter(cleared_at__isnull=True).update(
             cleared_at=now, cleared_reason="årsaken er borte" if automatically else f"løst av {by}")
     return alert
-
-
-def live_items(alert: Alert) -> QuerySet:
-    return alert.items.filter(cleared_at__isnull=True)
 
 
 _escalation_gate = Every(conf.monitor_interval_seconds)

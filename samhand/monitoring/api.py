@@ -15,12 +15,14 @@ from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router
 
-from samhand.api.problems import PROBLEMS
+from samhand.lib.problems import errors
 from samhand.directory.models import CommunicationParty, Organisation
 from samhand.access import door as access
 from samhand.exchange.errors import NotFound, Refused
 
-from . import alerts, clock, downtime, health, manual
+from samhand.lib import clock
+
+from . import alerts, downtime, health, manual
 from .models import Alert, Downtime, ManualHandling
 from .models.alerts import ACTIVE
 from .schemas import (AlertMessageOut, AlertOut, ConfirmIn, DowntimeIn, DowntimeOut, ManualFlagOut,
@@ -99,7 +101,8 @@ def _alert(client, alert_id: UUID) -> Alert:
     return alert
 
 
-@router.get("/alerts", response={200: list[AlertOut], **PROBLEMS},
+@router.get("/alerts", response={200: list[AlertOut]},
+            openapi_extra=errors({401: ["unauthenticated"], 400: ["bad-request"], 403: ["forbidden"]}),
             summary="Alerts of the organisations this key acts for (default: open and acknowledged)")
 def list_alerts(request, state: str = Query("active", description="active, open, acknowledged, resolved or all")):
     if state not in STATES:
@@ -110,7 +113,8 @@ def list_alerts(request, state: str = Query("active", description="active, open,
     return 200, [_alert_out(a, _own_items(client, a)) for a in found]
 
 
-@router.post("/alerts/{id}/acknowledge", response={200: AlertOut, **PROBLEMS},
+@router.post("/alerts/{id}/acknowledge", response={200: AlertOut},
+             openapi_extra=errors({401: ["unauthenticated"], 400: ["bad-request"], 403: ["forbidden"], 404: ["not-found"], 409: ["alert-resolved"]}),
              summary="Acknowledge an alert: someone is on it (no escalation)")
 def acknowledge(request, id: UUID):
     client = request.api_client
@@ -118,7 +122,8 @@ def acknowledge(request, id: UUID):
     return 200, _alert_out(alert, _own_items(client, alert))
 
 
-@router.post("/alerts/{id}/resolve", response={200: AlertOut, **PROBLEMS}, summary="Resolve an alert")
+@router.post("/alerts/{id}/resolve", response={200: AlertOut},
+             openapi_extra=errors({401: ["unauthenticated"], 400: ["bad-request"], 403: ["forbidden"], 404: ["not-found"], 409: ["alert-resolved"]}), summary="Resolve an alert")
 def resolve(request, id: UUID):
     client = request.api_client
     alert = alerts.resolve_alert(_alert(client, id), by=client.system)
@@ -156,14 +161,16 @@ def _aware(value):
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
-@router.get("/downtime", response={200: list[DowntimeOut], **PROBLEMS},
+@router.get("/downtime", response={200: list[DowntimeOut]},
+            openapi_extra=errors({401: ["unauthenticated"], 403: ["forbidden"]}),
             summary="Downtime in force and planned, for every party on the node")
 def list_downtime(request):
     _her_ids(request.api_client)
     return 200, [_downtime_out(d) for d in downtime.active_downtimes()]
 
 
-@router.post("/downtime", response={201: DowntimeOut, **PROBLEMS},
+@router.post("/downtime", response={201: DowntimeOut},
+             openapi_extra=errors({401: ["unauthenticated"], 400: ["bad-request"], 403: ["forbidden"], 422: ["E21"]}),
              summary="Announce planned or unplanned downtime; every communication partner is notified")
 def post_downtime(request, body: DowntimeIn):
     client = request.api_client
@@ -173,7 +180,8 @@ def post_downtime(request, body: DowntimeIn):
     return 201, _downtime_out(created)
 
 
-@router.post("/downtime/{id}/end", response={200: DowntimeOut, **PROBLEMS},
+@router.post("/downtime/{id}/end", response={200: DowntimeOut},
+             openapi_extra=errors({401: ["unauthenticated"], 400: ["bad-request"], 403: ["forbidden"], 404: ["not-found"], 422: ["E21"]}),
              summary="End a downtime: held messages go out in order, partners get the all-clear")
 def end_downtime(request, id: int):
     client = request.api_client
@@ -201,7 +209,8 @@ def _health_scope(client) -> set[str]:
     return mine | partner_her_ids
 
 
-@router.get("/partners/health", response={200: list[PartnerHealthOut], **PROBLEMS},
+@router.get("/partners/health", response={200: list[PartnerHealthOut]},
+            openapi_extra=errors({401: ["unauthenticated"], 400: ["bad-request"], 403: ["forbidden"]}),
             summary="Health of partners: traffic, AppRec latency, rejections, backlog, suspected down")
 def partners_health(request, herIds: str = Query(..., description="Comma-separated HER-ids")):
     wanted = [h.strip() for h in herIds.split(",") if h.strip()][:200]
@@ -227,7 +236,8 @@ PDF_RESPONSE = {"responses": {200: {"description": "The manual-routine document 
     "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}
 
 
-@router.post("/messages/{id}/manual-routine", response={200: None, **PROBLEMS}, openapi_extra=PDF_RESPONSE,
+@router.post("/messages/{id}/manual-routine", response={200: None},
+             openapi_extra=errors({401: ["unauthenticated"], 400: ["bad-request"], 403: ["forbidden"], 404: ["not-found"], 409: ["already-received"], 422: ["not-a-business-message"]}, responses=PDF_RESPONSE["responses"]),
              summary="The PDF for manual handling of a message you sent (records the manual handling)")
 def manual_routine(request, id: UUID, body: ManualRoutineIn | None = None):
     client = request.api_client
@@ -241,7 +251,8 @@ def manual_routine(request, id: UUID, body: ManualRoutineIn | None = None):
     return response
 
 
-@router.get("/messages/{id}/manual-handling", response={200: ManualFlagOut, **PROBLEMS},
+@router.get("/messages/{id}/manual-handling", response={200: ManualFlagOut},
+            openapi_extra=errors({401: ["unauthenticated"], 400: ["bad-request"], 403: ["forbidden"], 404: ["not-found"]}),
             summary="Whether a received message was already handled manually (do not enter it twice)")
 def manual_handling(request, id: UUID):
     view = access.view_for_client(request.api_client, id)
@@ -263,7 +274,8 @@ def _reconciliation_out(h: ManualHandling) -> ReconciliationOut:
         awaiting=[side for side in manual.SIDES if getattr(h, f"{side}_confirmed_at") is None])
 
 
-@router.get("/reconciliation", response={200: list[ReconciliationOut], **PROBLEMS},
+@router.get("/reconciliation", response={200: list[ReconciliationOut]},
+            openapi_extra=errors({401: ["unauthenticated"], 403: ["forbidden"]}),
             summary="Manually handled messages of your parties not yet confirmed on both sides")
 def reconciliation(request):
     mine = _her_ids(request.api_client)
@@ -273,7 +285,8 @@ def reconciliation(request):
     return 200, [_reconciliation_out(h) for h in items.order_by("handled_at", "id")[:500]]
 
 
-@router.post("/reconciliation/{id}/confirm", response={200: ReconciliationOut, **PROBLEMS},
+@router.post("/reconciliation/{id}/confirm", response={200: ReconciliationOut},
+             openapi_extra=errors({401: ["unauthenticated"], 400: ["bad-request"], 403: ["forbidden"], 404: ["not-found"]}),
              summary="Confirm the manual handling on your side (sender or receiver)")
 def confirm(request, id: int, body: ConfirmIn):
     client = request.api_client

@@ -19,7 +19,10 @@ from samhand.exchange.errors import Refused
 from samhand.exchange.models import Delivery
 from samhand.exchange.outbox import publish
 
-from . import alerts, clock, conf, mail, parties, texts
+from samhand.lib import clock
+from samhand.lib.cache import TtlCache
+
+from . import alerts, conf, mail, parties, texts
 from .gate import Every
 from .models import Alert, Downtime, MailOut
 from .who import actor_name

@@ -15,7 +15,9 @@ from django.db.models import Count, Max, Min, Q
 from samhand.exchange.models import Delivery, Message
 from samhand.exchange.outbox import publish
 
-from . import alerts, clock, conf, parties, rules
+from samhand.lib import clock
+
+from . import alerts, conf, parties, rules
 from .downtime import held_her_ids
 from .gate import Every
 from .models import Alert, PartnerStatus

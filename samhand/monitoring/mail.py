@@ -19,7 +19,9 @@ from django.db.models import Q
 
 from samhand.directory.models import Organisation
 
-from . import clock, conf
+from samhand.lib import clock
+
+from . import conf
 from .models import MailOut
 
 log = logging.getLogger(__name__)

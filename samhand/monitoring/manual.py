@@ -22,7 +22,9 @@ from samhand.exchange.models import Delivery, Message
 from samhand.exchange.outbox import publish
 from samhand.exchange.store import event
 
-from . import clock, readable, texts
+from samhand.lib import clock
+
+from . import readable, texts
 from .models import ManualHandling
 from .rules import POSITIVE
 from .who import actor_name

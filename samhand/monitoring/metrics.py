@@ -18,7 +18,9 @@ from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 
 from samhand.exchange.models import Delivery
 
-from . import clock, conf
+from samhand.lib import clock
+
+from . import conf
 from .downtime import held_her_ids
 from .models import Alert
 from .models.alerts import ACTIVE

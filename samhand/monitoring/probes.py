@@ -10,35 +10,32 @@ anything else - no AppRec, a technical rejection, a failed transfer - fails it a
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import random
-import uuid
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
 
-from samhand import kith
 from samhand.directory.models import CommunicationParty
 from samhand.exchange.actors import LocalActor
 from samhand.exchange.errors import Refused
 from samhand.exchange.models import Delivery
 from samhand.exchange.submit import submit
 
-from . import alerts, clock, conf, parties
+from samhand.lib import clock
+
+from . import alerts, conf, parties
 from .downtime import held_her_ids
 from .gate import Every
 from .models import Alert, PartnerStatus, Probe, ProbeRun
+from .probe_message import probe_document
 
 log = logging.getLogger(__name__)
 
 S = Delivery.State
 # AppRec errors about the (fictitious) test patient only: the message got through and was read.
 PATIENT_ERRORS = {"E30", "E31", "E32", "E35", "E36", "E53", "E54"}
-TEXT = ("Kommunikasjonstest fra samhand (meldingsovervåking). Meldingen besvares automatisk med "
-        "applikasjonskvittering og skal ikke journalføres. Ingen handling nødvendig.")
-TEST_PATIENT_SEED = 8279
 
 
 def schedule_probe(partner_her_id: str, *, interval_minutes: int | None = None, sender_her_id: str = "",
@@ -48,31 +45,6 @@ def schedule_probe(partner_her_id: str, *, interval_minutes: int | None = None, 
                 "interval_minutes": interval_minutes or int(conf.probe_interval().total_seconds() // 60)}
     probe, _ = Probe.objects.update_or_create(partner_her_id=partner_her_id, defaults=defaults)
     return probe
-
-
-def probe_document(sender: CommunicationParty, receiver: CommunicationParty, *, msg_id: str | None = None,
-                   now: datetime | None = None) -> bytes:
-    """The probe's MsgHead XML: DIALOG_HELSEFAGLIG, tema "Kommunikasjonstest", to one partner."""
-    from samhand.simulator import documents as docs
-
-    ctx = docs.make_ctx(random.Random(TEST_PATIENT_SEED))
-    patient = dataclasses.replace(ctx.patient, family_name="Kommunikasjonstest", given_name="Testpasient")
-    author = docs.HealthPerson("Meldingsovervåking", "Samhand", "SP")
-    ctx = dataclasses.replace(
-        ctx, patient=patient, nurse=author, municipal_nurse=author,
-        department=docs.Department(sender.name, sender.her_id, None, hospital_name=sender.organisation.name,
-                                   hospital_her_id=sender.organisation.her_id, place=sender.organisation.name))
-    built = docs.dialog_helsefaglig(ctx, TEXT, tema="Kommunikasjonstest")
-    return kith.build_msghead(
-        msg_type=built.msg_type, msg_type_dn=built.msg_type_dn, sender=_kith_party(sender),
-        receiver=_kith_party(receiver), document=built.element, msg_id=msg_id or str(uuid.uuid4()), gen_date=now,
-        patient=kith.Patient(family_name=patient.family_name, given_name=patient.given_name, id=patient.national_id,
-                             id_type="FNR", date_of_birth=patient.birth_date.isoformat(), sex=patient.sex))
-
-
-def _kith_party(party: CommunicationParty) -> kith.Party:
-    return kith.Party(organisation_name=party.organisation.name, organisation_her_id=party.organisation.her_id,
-                      service_name=party.name, service_her_id=party.her_id)
 
 
 _ensure_gate = Every(lambda: 600.0)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 
+from samhand.chains.models import EpisodeStep
 from samhand.exchange.models import Delivery, Message
 
 from . import conf
@@ -86,15 +87,11 @@ class Context:
 
 
 def _chain_due(message_ids: list) -> dict:
-    """The deadline of the chain step each message fulfils (S7), when the chains app tracks it."""
+    """The deadline of the chain step each message fulfils (S7)."""
     if not message_ids:
         return {}
-    try:
-        from samhand.chains.models import EpisodeStep
-    except ImportError:  # pragma: no cover - the chains app is part of the node
-        return {}
-    return {message_id: due for message_id, due in EpisodeStep.objects.filter(
-        entry__message_id__in=message_ids, due_at__isnull=False).values_list("entry__message_id", "due_at")}
+    return dict(EpisodeStep.objects.filter(
+        entry__message_id__in=message_ids, due_at__isnull=False).values_list("entry__message_id", "due_at"))
 
 
 def deadline(d: Delivery, ctx: Context) -> datetime:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from samhand.exchange.store import event
 
-from . import alerts, clock, conf, parties, rules
+from samhand.lib import clock
+
+from . import alerts, conf, parties, rules
 from .downtime import overrunning, suppressed_her_ids
 from .gate import Every
 from .models import Alert, AlertItem, PartnerStatus, ProbeRun

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from samhand.chains.models import MessageType
 from samhand.directory.models import Organisation
 from samhand.exchange.models import Delivery
 
@@ -16,21 +17,14 @@ TYPES_FILE = Path(__file__).resolve().parent.parent / "chains" / "data" / "messa
 
 @lru_cache(maxsize=1)
 def _types_from_file() -> tuple[tuple[str, str], ...]:
-    try:
-        data = json.loads(TYPES_FILE.read_text(encoding="utf-8"))
-        return tuple((t["code"], t.get("name") or t["code"]) for t in data.get("types", []))
-    except (OSError, ValueError, KeyError, TypeError):
-        return ()
+    data = json.loads(TYPES_FILE.read_text(encoding="utf-8"))
+    return tuple((t["code"], t.get("name") or t["code"]) for t in data["types"])
 
 
 def message_types() -> list[tuple[str, str]]:
-    """(code, name) of the registered message types (code system 8279); the shipped list if none are."""
-    try:
-        from samhand.directory.models import MessageType
-
-        rows = list(MessageType.objects.order_by("code").values_list("code", "name"))
-    except Exception:  # noqa: BLE001 - the registry belongs to another app; the list is a convenience
-        rows = []
+    """(code, name) of the registered message types (code system 8279); the shipped list before the
+    registry is seeded."""
+    rows = list(MessageType.objects.order_by("code").values_list("code", "name"))
     rows = rows or sorted(_types_from_file())
     return [(code, f"{code} – {name}" if name and name != code else code) for code, name in rows]
 

@@ -84,7 +84,7 @@ def run_two_nodes(*, port: int, credentials: Path, simulate: bool, setup_only: b
     for index, env in enumerate(envs):
         ensure_postgres_database(env["DATABASE_URL"])
         part = Path("var") / f"demo-node{index + 1}-credentials.json"
-        subprocess.run([sys.executable, "-m", "samhand.cli", "demo", "--setup-only", "--port", str(port + index),
+        subprocess.run([sys.executable, "-m", "samhand.cli", "demo", "--setup-only", "--env-file", "", "--port", str(port + index),
                         "--host", hosts[index], "--pki-bundle", str(bundle), "--credentials", str(part)],
                        env=env, check=True, stdout=subprocess.DEVNULL)
         nodes.append(json.loads(part.read_text())["nodes"][0])

@@ -1,4 +1,4 @@
-"""One simulated patient episode along the PLO admission-to-discharge chain (domain.md, the chain table).
+"""One simulated patient episode along the PLO admission-to-discharge chain (HISD 80806 Veiviser, figure 1).
 
 The hospital's EPR sends its steps; the municipal EPRs answer with their own
 (Innleggelsesrapport on LOG_INNLAGT, a Helsefaglig dialog as feedback on

@@ -13,7 +13,7 @@ from uuid import UUID
 from django.http import HttpResponse
 from ninja import Field, Router, Schema
 
-from samhand.api.problems import PROBLEMS, Problem
+from samhand.lib.problems import PROBLEMS, Problem
 
 from . import invitations, meetings, rooms
 from .access import actor_for_client, meeting_for

@@ -15,7 +15,8 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from . import clock
+from samhand.lib import clock
+
 from .models import Meeting, Participant
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,9 @@ from samhand.chains.models import Episode
 from samhand.chains.queries import visible_episodes
 from samhand.directory.models import CommunicationParty, Organisation
 from samhand.exchange.errors import NotFound, Refused
+from samhand.lib import clock
 
-from . import clock, invitations, rooms
+from . import invitations, rooms
 from .access import Actor
 from .models import Meeting, Participant, Room, Service
 from .providers import Guest, ProviderNotConfigured, Slot, get_provider

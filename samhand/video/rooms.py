@@ -13,7 +13,8 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import clock
+from samhand.lib import clock
+
 from .models import CHECK_ITEMS, Equipment, EquipmentCheck, Room
 
 

@@ -9,8 +9,9 @@ from datetime import timedelta
 from django.db import transaction
 
 from samhand.directory.models import CommunicationParty, Organisation
+from samhand.lib import clock
 
-from . import clock
+
 from .models import Equipment, Goal, Plan, Room, Service
 
 UNN_HER_ID = "8100000"

@@ -15,8 +15,9 @@ from django.db import transaction
 
 from samhand.exchange.errors import Refused
 from samhand.exchange.outbox import publish
+from samhand.lib import clock
 
-from . import clock
+
 from .access import Actor
 from .models import Meeting, Participant
 

@@ -38,8 +38,8 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
-    from samhand.chains import clock as chains_clock
+    from samhand.lib import clock as lib_clock
 
     fake = Clock()
-    monkeypatch.setattr(chains_clock, "now", fake)
+    monkeypatch.setattr(lib_clock, "now", fake)
     return fake

@@ -263,7 +263,8 @@ def test_the_timeline_reads_in_order(unn, tromso, work, clock):
 @pytest.fixture
 def warm_caches(settings):
     """The registry and chain caches on, as in production (tests run with them off)."""
-    from samhand.chains.cache import chain_cache, registry_cache
+    from samhand.chains.definitions import chain_cache
+    from samhand.chains.registry import registry_cache
 
     settings.SAMHAND_DIRECTORY_CACHE_SECONDS = 10
     chain_cache.clear(), registry_cache.clear()

@@ -78,7 +78,7 @@ def test_send_queues_a_message_and_refuses_a_bad_one(seeded, tmp_path, capsys):
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "SAMHAND_MODE": "test", "DJANGO_SETTINGS_MODULE": "samhand.settings", **(env or {})}
     return subprocess.run([sys.executable, "-m", "samhand.cli", *args], env=full_env, capture_output=True,
-                          text=True, timeout=120, cwd=REPO)
+                          text=True, timeout=300, cwd=REPO)
 
 
 def test_validate_reports_ok_and_codes(tmp_path, samples_dir):
@@ -121,19 +121,3 @@ def test_production_mode_refuses_to_start_without_a_secret():
 def test_bad_setting_value_fails_closed():
     result = run_cli("doctor", env={"SAMHAND_WORKER_BATCH": "many"})
     assert result.returncode != 0 and "SAMHAND_WORKER_BATCH must be an integer" in result.stderr
-
-
-def test_demo_setup_writes_credentials_that_work(tmp_path):
-    db = tmp_path / "demo.sqlite3"
-    creds = tmp_path / "demo-credentials.json"
-    result = run_cli("demo", "--setup-only", "--port", "8123", "--credentials", str(creds),
-                     env={"DATABASE_URL": f"sqlite:///{db}", "SAMHAND_MODE": "demo"})
-    assert result.returncode == 0, result.stderr
-    data = json.loads(creds.read_text())
-    node = data["nodes"][0]
-    assert node["url"] == "http://127.0.0.1:8123"
-    assert TROMSO_NURSING in node["apiKeys"] and UNN_MED_TROMSO in node["apiKeys"]
-    roles = {login["role"] for login in node["logins"]}
-    assert {"meldingsansvarlig", "saksbehandler", "operator", "administrator"} <= roles
-    assert all(set(login) == {"username", "password", "organisation", "role"} for login in node["logins"])
-    assert oct(creds.stat().st_mode & 0o777) == "0o600"

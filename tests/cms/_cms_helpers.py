@@ -38,4 +38,4 @@ MSGHEAD = (
     "<MsgInfo><Sender><Organisation><OrganisationName>UNN HF</OrganisationName>"
     "<Ident><Id>79768</Id><TypeId V=\"HER\" S=\"2.16.578.1.12.4.1.1.9051\"/></Ident>"
     "</Organisation></Sender></MsgInfo><Document>Pasient ønsker å bli utskrevet\r\n</Document></MsgHead>"
-).encode("utf-8")
+).encode()

@@ -14,8 +14,11 @@ from _cms_helpers import MSGHEAD
 from samhand.cms import CmsError, protect, unprotect
 from samhand.cms import demo
 
-OPENSSL = shutil.which("openssl") or "/usr/bin/openssl"
-pytestmark = pytest.mark.skipif(not Path(OPENSSL).exists(), reason="openssl command line not installed")
+from needs import require_or_skip
+
+OPENSSL = shutil.which("openssl")
+require_or_skip(None if OPENSSL else "the openssl command line is not installed (apt-get install openssl)",
+                module=True)
 
 
 def _run(*args: str | Path, stdin: bytes | None = None) -> bytes:

@@ -25,9 +25,7 @@ class Clock:
 
     def __init__(self, monkeypatch):
         self.offset = timedelta()
-        monkeypatch.setattr("samhand.deviations.clock.now", self.now)
-        monkeypatch.setattr("samhand.monitoring.clock.now", self.now)
-        monkeypatch.setattr("samhand.chains.clock.now", self.now)
+        monkeypatch.setattr("samhand.lib.clock.now", self.now)
 
     def now(self):
         return timezone.now() + self.offset

@@ -13,7 +13,7 @@ from unittest import mock
 
 import pytest
 
-from samhand.dialogue import clock
+from samhand.lib import clock
 from samhand.dialogue.models import Thread
 from samhand.dialogue.outbox import drain
 

@@ -11,7 +11,7 @@ from unittest import mock
 import pytest
 
 from samhand import kith
-from samhand.dialogue import clock
+from samhand.lib import clock
 from samhand.dialogue.models import Thread
 from samhand.dialogue.outbox import drain
 from samhand.dialogue.urgent import call_card, escalation_step

@@ -154,7 +154,7 @@ def test_retention_deletes_the_envelope_after_the_audit_period(unn, balsfjord, w
     settings.SAMHAND_MISDIRECTED_AUDIT_DAYS = 30
     sent_id, entry, _, _ = misdirect(unn, balsfjord, work)
     item = Misdirection.objects.get()
-    from samhand.dialogue import clock
+    from samhand.lib import clock
     from samhand.dialogue.misdirected import retention_step
     assert retention_step("t") == 0
     later = item.retain_until + timedelta(minutes=1)

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from _kith_helpers import sample_files
+from _kith_helpers import all_samples
 
 from samhand.kith import SchemaCompileError, SchemaSet, parse_msghead, parse_xml, validate_message
 
@@ -125,9 +125,9 @@ def test_missing_import_is_a_compile_error_not_a_download(tmp_path: Path) -> Non
         SchemaSet(tmp_path).validate(parse_xml(b'<A xmlns="urn:a"><B xmlns="urn:b">7</B></A>'))
 
 
-def test_concurrent_validation(schema_dir: Path) -> None:
+def test_concurrent_validation(schema_dir: Path, samples_dir: Path) -> None:
     shared = SchemaSet(schema_dir)  # fresh: threads race on indexing and compiling too
-    messages = [path.read_bytes() for path in sample_files()[:12]]
+    messages = [path.read_bytes() for path in all_samples()[:12]]
     broken = messages[-1].replace(b"<MsgId>", b"<MsgIdd>").replace(b"</MsgId>", b"</MsgIdd>")
     failures: list[str] = []
 

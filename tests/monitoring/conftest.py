@@ -17,11 +17,11 @@ def monitor_now(settings):
 
 
 class Clock:
-    """Monitoring's now, moved forward by the test (the exchange keeps real time)."""
+    """The node's now (samhand.lib.clock), moved forward by the test (the exchange keeps real time)."""
 
     def __init__(self, monkeypatch):
         self.offset = timedelta()
-        monkeypatch.setattr("samhand.monitoring.clock.now", self.now)
+        monkeypatch.setattr("samhand.lib.clock.now", self.now)
 
     def now(self):
         return timezone.now() + self.offset

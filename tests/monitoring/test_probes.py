@@ -32,7 +32,7 @@ def test_a_probe_is_a_helsefaglig_dialog_answered_with_an_apprec(unn, work):
     assert ProbeRun.objects.filter(probe=probe).count() == 1  # not due again yet
 
 
-def test_the_probe_document_says_what_it_is(seeded):
+def test_the_probe_document_says_what_it_is(seeded, schema_dir):
     sender = CommunicationParty.objects.select_related("organisation").get(her_id=UNN_MED_TROMSO)
     receiver = CommunicationParty.objects.select_related("organisation").get(her_id=TROMSO_NURSING)
     msghead = kith.parse_msghead(kith.parse_xml(probes.probe_document(sender, receiver)))
@@ -40,6 +40,11 @@ def test_the_probe_document_says_what_it_is(seeded):
     assert msghead.patient.family_name == "Kommunikasjonstest"
     text = "".join(msghead.documents[0].content.itertext())
     assert "Kommunikasjonstest" in text and "Ingen handling nødvendig" in text
+    # A production message: schema-valid, and built without the demo simulator's fake-data builders.
+    assert kith.validate_message(probes.probe_document(sender, receiver), kith.SchemaSet(schema_dir)).ok
+    import samhand.monitoring.probe_message as built_by
+
+    assert "simulator" not in open(built_by.__file__, encoding="utf-8").read().split('"""', 2)[2]
 
 
 def test_a_failing_probe_raises_an_alert_and_repeated_failures_mean_suspected_down(unn, balsfjord, work, clock,

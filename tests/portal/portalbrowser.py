@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from needs import require_or_skip
+
 CHROMIUM = os.environ.get("SAMHAND_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -19,9 +21,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 
 
 def _missing(reason: str):
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"browser tests must run in CI: {reason}")
-    pytest.skip(reason)
+    require_or_skip(reason)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Episodes per service; alerts and downtime through the monitoring services (issue 6)."""
+"""Episodes per service; alerts and downtime through the monitoring services."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Signing and encryption in the exchange pipeline (issue 3)."""
+"""Signing and encryption in the exchange pipeline."""
 
 from __future__ import annotations
 

@@ -4,11 +4,12 @@ same name anywhere under the schema directory (the XSDs use bare names, ../.. pa
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
 import pytest
+
+import needs
 from lxml import etree
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,11 +52,7 @@ class Schemas:
 
 @pytest.fixture(scope="session")
 def kith_schema_dir() -> Path:
-    configured = os.environ.get("SAMHAND_SCHEMA_DIR")
-    path = Path(configured) if configured else REPO.parent / "shared" / "kith" / "schemas"
-    if not path.is_dir():
-        pytest.skip(f"official KITH schemas not found at {path} (set SAMHAND_SCHEMA_DIR)")
-    return path
+    return needs.schema_dir()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """The AMQP client against a real broker (RabbitMQ 3.10 with rabbitmq_amqp1_0).
 
 Skipped when no broker listens on SAMHAND_TEST_AMQP_URL (default 127.0.0.1:5672);
-with CI=true an unreachable broker is a failure. Every test uses its own queues
+with CI=true an unreachable broker is a failure (tests/needs.py). Every test uses its own queues
 (uuid names), deleted with ``rabbitmqctl`` at the end when it is available.
 """
 
@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from needs import require_or_skip
 from samhand.transports.amqp import (AmqpConnection, AmqpNotFound, AmqpUnavailable, Outgoing,
                                      profile as P)
 
@@ -42,11 +43,7 @@ def _broker_problem() -> str | None:
     return None
 
 
-_problem = _broker_problem()
-if _problem:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"AMQP tests must run in CI: {_problem}", pytrace=False)
-    pytest.skip(_problem, allow_module_level=True)
+require_or_skip(_broker_problem(), module=True)
 
 pytestmark = pytest.mark.amqp
 

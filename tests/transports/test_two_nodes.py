@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import socket
 import time
 import uuid
 
 import pytest
-from django.db import connection
 
 from samhand import kith
 from samhand.bench.nodes import TwoNodes
@@ -16,23 +14,13 @@ from samhand.simulator.epr import EprClient
 from samhand.transports.amqp import AmqpConnection, profile
 
 from msgfactory import sample_path
+from needs import require_or_skip, tcp_problem
 from personas import TROMSO_NURSING, UNN_MED_TROMSO
 
 AMQP_URL = os.environ.get("SAMHAND_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672")
 
 
-def broker_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 5672), timeout=2).close()
-        return True
-    except OSError:
-        return False
-
-
-if not broker_reachable():
-    if os.environ.get("CI") == "true":
-        raise RuntimeError("RabbitMQ must run in CI (127.0.0.1:5672)")
-    pytest.skip("RabbitMQ not reachable at 127.0.0.1:5672", allow_module_level=True)
+require_or_skip(tcp_problem(AMQP_URL, 5672, "AMQP broker (RabbitMQ)"), module=True)
 
 # Runs in both rounds of the suite: nodes on SQLite files, then on PostgreSQL databases.
 pytestmark = [pytest.mark.amqp, pytest.mark.postgres]

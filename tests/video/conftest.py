@@ -89,7 +89,7 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch):
-    from samhand.video import clock as video_clock
+    from samhand.lib import clock as video_clock
 
     fake = Clock()
     monkeypatch.setattr(video_clock, "now", fake)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from samhand.dialogue import clock
+from samhand.lib import clock
 from samhand.dialogue.misdirected import resend_reason
 from samhand.dialogue.models import AvvikNotice, Misdirection, Reason, Resend, Thread
 from samhand.dialogue.urgent import call_card

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samhand.exchange.errors import Refused
+from samhand.monitoring import services
+from samhand.monitoring.models import Alert
 
 from ..decorators import member_view
-from ..monitoring import model, service
 from ..names import Names
 
 ACTIVE = ("open", "acknowledged")
@@ -20,15 +21,12 @@ ACTIVE = ("open", "acknowledged")
 
 def _alerts_for(scope):
     """The operator runs the node and sees every organisation's alerts; others their own."""
-    Alert = model("Alert")
     qs = Alert.objects.select_related("organisation")
     return qs if scope.all_traffic else qs.filter(organisation=scope.organisation)
 
 
 @member_view
 def alert_list(request):
-    if model("Alert") is None or service("open_alerts_for") is None:
-        return render(request, "portal/alerts.html", {"unavailable": True})
     scope = request.scope
     show_resolved = request.GET.get("vis") == "loste"
     qs = _alerts_for(scope)
@@ -54,9 +52,7 @@ def _alert(request, pk):
 
 
 def _act(request, pk, name: str, done: str):
-    act = service(name)
-    if act is None or model("Alert") is None:
-        return render(request, "portal/unavailable.html", {"what": _("Varsler")}, status=503)
+    act = getattr(services, name)
     alert = _alert(request, pk)
     try:
         act(alert, by=request.user.get_username())

@@ -13,10 +13,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from samhand.directory.models import CommunicationParty
+from samhand.monitoring import services
+from samhand.monitoring.models import PartnerStatus
 
 from .. import choices, holds, labels, traffic
 from ..decorators import member_view
-from ..monitoring import model, service
 from ..names import Names
 
 DAY_CHOICES = (7, 14, 30)
@@ -44,16 +45,10 @@ def traffic_panel(request) -> dict:
 
 
 def alerts_panel(request) -> dict:
-    fetch = service("open_alerts_for")
-    if fetch is None:
-        return {"unavailable": True}
-    return {"alerts": list(fetch(request.scope.organisation))[:10]}
+    return {"alerts": list(services.open_alerts_for(request.scope.organisation))[:10]}
 
 
 def partners_panel(request) -> dict:
-    fetch = service("partner_health")
-    if fetch is None:
-        return {"unavailable": True}
     scope = request.scope
     others = CommunicationParty.objects.filter(active=True)
     if not scope.all_traffic:
@@ -61,11 +56,9 @@ def partners_panel(request) -> dict:
     her_ids = list(others.values_list("her_id", flat=True))
     # partner_health computes latencies and backlogs per partner (costly with much traffic):
     # ask only about those the monitor flags as suspected down or in downtime.
-    status, held = model("PartnerStatus"), service("held_her_ids")
-    flagged = set(her_ids) if status is None or held is None else (
-        set(status.objects.filter(her_id__in=her_ids, suspected_down=True).values_list("her_id", flat=True))
-        | (set(held()) & set(her_ids)))
-    health = list(fetch(sorted(flagged))) if flagged else []
+    flagged = (set(PartnerStatus.objects.filter(her_id__in=her_ids, suspected_down=True).values_list("her_id", flat=True))
+               | (services.held_her_ids() & set(her_ids)))
+    health = list(services.partner_health(sorted(flagged))) if flagged else []
     troubled = [{**h, "status_text": labels.PARTNER_STATUS.get(h.get("status"), h.get("status_label", ""))}
                 for h in health if h.get("status") not in (None, "", "ok")]
     return {"troubled": troubled, "checked": len(her_ids)}
@@ -80,10 +73,7 @@ def unanswered_panel(request) -> dict:
 
 
 def downtime_panel(request) -> dict:
-    fetch = service("downtime_for")
-    if fetch is None:
-        return {"unavailable": True}
-    return {"downtimes": list(fetch(request.scope.organisation))[:10], "now": timezone.now()}
+    return {"downtimes": list(services.downtime_for(request.scope.organisation))[:10], "now": timezone.now()}
 
 
 PANELS = {

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from samhand import kith
-from samhand.dialogue import clock, compose, conf
+from samhand.dialogue import compose, conf
+from samhand.lib import clock
 from samhand.dialogue.misdirected import mark_misdirected, resend
 from samhand.dialogue.models import Reason, Thread
 from samhand.dialogue.threads import close_by_phone

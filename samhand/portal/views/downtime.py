@@ -9,27 +9,28 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from samhand.directory.models import CommunicationParty, Organisation
 from samhand.exchange.errors import Refused
+from samhand.monitoring import services
+from samhand.monitoring.models import Downtime
 
 from ..decorators import member_view
 from ..forms import DowntimeChangeForm, DowntimeForm
-from ..monitoring import model, service
 
 WEEKS = 4
 
 
 def _downtimes(scope) -> list:
     if scope.all_traffic:
-        return list(model("Downtime").objects.filter(ended_at__isnull=True)
+        return list(Downtime.objects.filter(ended_at__isnull=True)
                     .select_related("party__organisation", "organisation").order_by("start"))
-    return list(service("downtime_for")(scope.organisation))
+    return list(services.downtime_for(scope.organisation))
 
 
 def _calendar(downtimes, today) -> list[list[dict]]:
@@ -47,16 +48,11 @@ def _calendar(downtimes, today) -> list[list[dict]]:
     return weeks
 
 
-def _unavailable():
-    return model("Downtime") is None or service("downtime_for") is None
-
-
 HISTORY_DAYS = 90
 
 
 def _history(scope, now) -> list:
     """Ended downtime of the last 90 days that concerns the organisation (or all, for the operator)."""
-    Downtime = model("Downtime")
     qs = (Downtime.objects.filter(ended_at__isnull=False, ended_at__gte=now - timedelta(days=HISTORY_DAYS))
           .select_related("party__organisation", "organisation").order_by("-ended_at"))
     if not scope.all_traffic:
@@ -106,8 +102,6 @@ def _annotate(scope, downtimes, now) -> None:
 
 @member_view
 def downtime_list(request):
-    if _unavailable():
-        return render(request, "portal/downtime.html", {"unavailable": True})
     now = timezone.now()
     downtimes = _downtimes(request.scope)
     _annotate(request.scope, downtimes, now)
@@ -137,8 +131,6 @@ def _may_end(scope, downtime) -> bool:
 
 @member_view
 def downtime_new(request):
-    if _unavailable() or service("declare_downtime") is None:
-        return render(request, "portal/downtime_form.html", {"unavailable": True})
     scope = request.scope
     if not scope.can_manage:
         raise PermissionDenied("only meldingsansvarlig, operator and administrator announce downtime")
@@ -156,10 +148,10 @@ def downtime_new(request):
         else:
             party = CommunicationParty.objects.get(her_id=target)
         try:
-            service("declare_downtime")(party=party, organisation=organisation, planned=data["planned"],
-                                        start=data["start"], expected_end=data["expected_end"],
-                                        description=data["description"], contact=data["contact"],
-                                        by=request.user.get_username())
+            services.declare_downtime(party=party, organisation=organisation, planned=data["planned"],
+                                      start=data["start"], expected_end=data["expected_end"],
+                                      description=data["description"], contact=data["contact"],
+                                      by=request.user.get_username())
         except Refused as exc:
             form.add_error(None, exc.reason)
         else:
@@ -169,7 +161,6 @@ def downtime_new(request):
 
 
 def _own_downtime(request, pk: int):
-    Downtime = model("Downtime")
     downtime = Downtime.objects.select_related("party__organisation", "organisation").filter(pk=pk).first()
     if downtime is None or not (request.scope.all_traffic or downtime.target_organisation.pk ==
                                 request.scope.organisation.pk):
@@ -209,16 +200,12 @@ def downtime_edit(request, pk: int):
 @require_POST
 @member_view
 def downtime_end(request, pk: int):
-    Downtime = model("Downtime")
-    end = service("end_downtime")
-    if Downtime is None or end is None:
-        return render(request, "portal/unavailable.html", {"what": _("Nedetid")}, status=503)
     downtime = Downtime.objects.select_related("party__organisation", "organisation").filter(pk=pk).first()
     if downtime is None or not (request.scope.all_traffic or downtime.target_organisation.pk ==
                                 request.scope.organisation.pk):
         raise Http404(_("Ingen slik nedetid for din organisasjon."))
     if not _may_end(request.scope, downtime):
         raise PermissionDenied("only meldingsansvarlig, operator and administrator end downtime")
-    end(downtime, by=request.user.get_username())
+    services.end_downtime(downtime, by=request.user.get_username())
     messages.success(request, _("Nedetiden er avsluttet, og partnerne får friskmelding."))
     return redirect("portal:downtime")

@@ -8,22 +8,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samhand.chains import queries as chain_queries
-from samhand.chains.typenames import type_names
 from samhand.access import door
+from samhand.chains import queries
+from samhand.chains.typenames import type_names
 from samhand.exchange.errors import NotFound
 
 from ..decorators import member_view
 from ..names import Names
 from .downtime import duration_text
-
-
-def _queries():
-    try:
-        from samhand.chains import queries
-    except ImportError:
-        return None
-    return queries if hasattr(queries, "open_episodes_by_service") else None
 
 
 @member_view
@@ -32,9 +24,6 @@ def episodes(request):
     if not scope.sees_content:
         # An episode names the patient: the node operator watches traffic, not patients.
         raise PermissionDenied("episodes carry patient data")
-    queries = _queries()
-    if queries is None:
-        return render(request, "portal/episodes.html", {"unavailable": True})
     overdue_only = request.GET.get("forsinket") == "1"
     by_service = queries.open_episodes_by_service(sorted(scope.her_ids))
     names = Names(list(by_service) + [h for items in by_service.values() for s in items
@@ -53,12 +42,12 @@ def episodes(request):
                          "overdue": sum(1 for s in items if s.overdue)})
         shown.update({s.id: s for s in items})
     services.sort(key=lambda s: (-s["overdue"], s["name"]))
-    _log_reads(queries, request, list(shown))
+    _log_reads(request, list(shown))
     return render(request, "portal/episodes.html", {"services": services, "names": names, "now": timezone.now(),
                                                     "overdue_only": overdue_only, "count": len(shown)})
 
 
-def _log_reads(queries, request, episode_ids) -> None:
+def _log_reads(request, episode_ids) -> None:
     """A list of episodes shows patients' ids and what was sent about them: logged through the door."""
     if not episode_ids:
         return
@@ -80,7 +69,6 @@ STATE_LABELS = {
 def episode_detail(request, pk):
     """One episode: the chain drawn as steps (done, waiting on whom, late), its messages and
     deadlines. Names the patient, so the view is logged like a read."""
-    queries = chain_queries
     scope = request.scope
     if not scope.sees_content:
         raise PermissionDenied("episodes carry patient data")

@@ -15,11 +15,11 @@ from samhand.access.door import (MessageFilter, content_for_user, message_page_f
                                  view_for_user)
 from samhand.exchange.errors import NotFound, Refused
 from samhand.exchange.models import Delivery, Message
+from samhand.monitoring import services
 
 from .. import eventtext, holds, labels
 from ..content import readable
 from ..decorators import is_htmx, member_view
-from ..monitoring import service
 from ..names import Names
 
 
@@ -98,7 +98,7 @@ def message_detail(request, pk):
         "view": view, "m": message, "deliveries": deliveries, "events": events, "apprec": apprec,
         "apprec_direction": apprec_direction, "conversation": conversation, "names": names, "original": original,
         "role_label": labels.ROLES.get(view.role, view.role), "may_read": _may_read(request, view),
-        "pdf_available": (service("manual_routine_pdf") is not None and view.role == "sender"
+        "pdf_available": (view.role == "sender"
                           and not message.is_apprec
                           and any(d.state not in POSITIVE_STATES for d in deliveries)),
     })
@@ -130,11 +130,8 @@ def manual_routine_pdf(request, pk):
     view = _view(request, pk)
     if not _may_read(request, view) or view.role != "sender":
         raise PermissionDenied("the manual routine is the sender's, and needs patient content")
-    make_pdf = service("manual_routine_pdf")
-    if make_pdf is None:
-        return render(request, "portal/unavailable.html", {"what": _("Manuell rutine (PDF)")}, status=503)
     try:
-        pdf = make_pdf(view.message, by=request.user.get_username())
+        pdf = services.manual_routine_pdf(view.message, by=request.user.get_username())
     except Refused as exc:
         messages.error(request, _("Manuell rutine kan ikke startes: %(reason)s") % {"reason": exc.reason})
         return redirect("portal:message", view.message.pk)

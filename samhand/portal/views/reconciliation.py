@@ -29,7 +29,6 @@ from samhand.monitoring.models import ManualHandling
 
 from ..decorators import member_view
 from ..models import ReconciliationNote
-from ..monitoring import service
 from ..names import Names
 
 HISTORY_DAYS = 90
@@ -75,16 +74,12 @@ def _log(request, items, purpose: str) -> None:
 
 
 def _guard(request) -> None:
-    if service("reconciliation_list") is None:
-        raise Http404("reconciliation is not available")
     if not request.scope.sees_content:
         raise PermissionDenied("the reconciliation list is the organisations' own work list")
 
 
 @member_view
 def reconciliation(request):
-    if service("reconciliation_list") is None:
-        return render(request, "portal/reconciliation.html", {"unavailable": True})
     _guard(request)
     org = request.scope.organisation
     items = list(_open(org))
@@ -100,16 +95,13 @@ def reconciliation(request):
 @require_POST
 @member_view
 def confirm(request, pk: int):
-    fetch, act = service("reconciliation_list"), service("confirm_reconciliation")
-    if fetch is None or act is None:
-        return render(request, "portal/unavailable.html", {"what": _("Avstemming")}, status=503)
     if not request.scope.sees_content:
         raise PermissionDenied("the reconciliation list is the organisations' own work list")
-    item = fetch(request.scope.organisation).filter(pk=pk).first()
+    item = services.reconciliation_list(request.scope.organisation).filter(pk=pk).first()
     side = request.POST.get("side", "")
     if item is None or side not in _sides(item, request.scope.organisation):
         raise Http404(_("Ingenting å bekrefte her for din organisasjon."))
-    act(item, side=side, by=request.user.get_username())
+    services.confirm_reconciliation(item, side=side, by=request.user.get_username())
     messages.success(request, _("Bekreftet."))
     return redirect("portal:reconciliation")
 

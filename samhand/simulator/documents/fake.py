@@ -82,7 +82,7 @@ def make_ctx(rng: random.Random | None = None, *, admitted: datetime | None = No
     if scenario is None:
         ward, scenario = rng.choice(DEPARTMENTS)
     else:
-        ward = dict((s, w) for w, s in DEPARTMENTS)[scenario]
+        ward = {s: w for w, s in DEPARTMENTS}[scenario]
     assert scenario in SCENARIOS
     department = Department(ward, str(rng.randint(80_000, 89_999)), _phone(rng, False),
                             hospital_her_id="79768", place="UNN Tromsø")

@@ -2,6 +2,7 @@ import json
 import os
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -9,6 +10,7 @@ from samhand.chains.seed import seed_message_types, seed_standard_chain
 from samhand.deviations.procedures import seed_procedures
 from samhand.directory.demo_pki import ensure_demo_pki
 from samhand.directory.seed import seed_demo_directory
+from samhand.lib.dotenv import write_demo_env
 from samhand.lib.env import env_bool, env_int
 from samhand.portal import demo_nodes
 from samhand.portal.demo import create_demo_credentials
@@ -30,10 +32,15 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="", help="organisation HER-ids this node hosts (default: all)")
         parser.add_argument("--pki-bundle", type=Path, default=None,
                             help="shared demo certificates for several nodes (written by the first, read by the rest)")
+        parser.add_argument("--env-file", default=".env",
+                            help="where to write the settings later `samhand …` commands read (default: .env; "
+                                 "empty: write none, as the nodes the benchmark and tests start)")
 
     def handle(self, *args, **options):
         simulate = env_bool("SIMULATE", True) and not options["no_simulate"]
         if options["nodes"] == 2:
+            self._write_env(options["env_file"], {**demo_nodes.node_env(0), "SAMHAND_MODE": "demo"},
+                            f"http://127.0.0.1:{options['port']}")
             demo_nodes.run_two_nodes(port=options["port"], credentials=options["credentials"],
                                      simulate=simulate, setup_only=options["setup_only"], out=self.stdout)
             return
@@ -52,10 +59,25 @@ class Command(BaseCommand):
         path.write_text(json.dumps({"nodes": [node]}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         os.chmod(path, 0o600)
         self._print_summary(node, orgs, path)
+        self._write_env(options["env_file"], {**os.environ, "SAMHAND_MODE": "demo",
+                                              "DATABASE_URL": settings.DATABASE_URL}, url)
         if not options["setup_only"]:
             demo_nodes.run_processes([demo_nodes.node_commands(port, path, 0, simulate)],
                                      demo_nodes.with_public_url(dict(os.environ), port),
                                      out=self.stdout, simulate=simulate)
+
+    def _write_env(self, where: str, env: dict, url: str) -> None:
+        """The settings of this demo node, so `.venv/bin/samhand doctor|parties|…` reach it afterwards."""
+        if not where:
+            return
+        path = Path(where)
+        names = ("SAMHAND_MODE", "DATABASE_URL", "SAMHAND_DATA_DIR", "SAMHAND_SCHEMA_DIR", "SAMHAND_AMQP_URL")
+        values = {name: str(env[name]) for name in names if env.get(name)}
+        values["SAMHAND_PUBLIC_URL"] = url
+        if write_demo_env(path, values):
+            self.stdout.write(f"  settings for `samhand …` commands: {path} (git-ignored)")
+        else:
+            self.stdout.write(f"  {path} exists and was not written by the demo: left as it is")
 
     def _print_summary(self, node: dict, orgs, path: Path) -> None:
         self.stdout.write(self.style.SUCCESS(f"samhand demo: {len(orgs)} organisations, node at {node['url']}"))

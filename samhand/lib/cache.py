@@ -1,6 +1,9 @@
-"""A small per-process cache for data read on every message and changed rarely (the registry and
-the approved chain versions), with the directory's time to live (SAMHAND_DIRECTORY_CACHE_SECONDS):
-a change is seen at once in the process that made it and within that time elsewhere."""
+"""The one per-process cache for data read on every message and changed rarely: directory parties,
+trust anchors, the message-type registry, approved chain versions, the HER-ids held by a downtime.
+
+Each entry lives ``ttl()`` seconds (0: no caching). A change is seen at once in the process that
+made it (it calls ``clear()``) and within the time to live in every other process.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +17,18 @@ from django.conf import settings
 T = TypeVar("T")
 
 
+def directory_ttl() -> float:
+    return settings.SAMHAND_DIRECTORY_CACHE_SECONDS
+
+
 class TtlCache:
-    def __init__(self) -> None:
+    def __init__(self, ttl: Callable[[], float] = directory_ttl) -> None:
+        self.ttl = ttl
         self._entries: dict[Hashable, tuple[float, object]] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, load: Callable[[], T]) -> T:
-        ttl = settings.SAMHAND_DIRECTORY_CACHE_SECONDS
+        ttl = self.ttl()
         if ttl <= 0:
             return load()
         now = time.monotonic()
@@ -36,7 +44,3 @@ class TtlCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-
-
-registry_cache = TtlCache()
-chain_cache = TtlCache()
