@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Protocol
+from typing import Protocol
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db.models import Q

@@ -26,9 +26,10 @@ from samhand.exchange.store import event
 from samhand.exchange.submit import submit
 from samhand.lib.problems import CATALOGUE, SUBMIT_CODES, errors, problem
 
+from . import docs
 from .auth import ApiKeyAuth
 from .schemas import (AppRecBatchItem, AppRecIn, AppRecInline, AppRecOut, Assigned, BatchResult, BusinessDocument,
-                      DeliveryOut, DocumentError, EventOut, InboxEntry, InboxItem, StatusOut)
+                      DeliveryOut, DocumentError, EventOut, InboxEntry, ProblemTypeOut, StatusOut)
 
 BATCH_WORKFLOW = """
 Two ways to work with the inbox; every endpoint of both stays available.
@@ -48,11 +49,6 @@ Two ways to work with the inbox; every endpoint of both stays available.
 3. A sender marks the AppRecs it has taken in as read with `POST /messages/read` and `[id, …]`.
 One long poll and one batch call serve any number of messages.
 """
-
-from . import docs
-from .auth import ApiKeyAuth
-from .schemas import (AppRecIn, AppRecOut, Assigned, BusinessDocument, DeliveryOut, EventOut, InboxItem,
-                      ProblemTypeOut, StatusOut)
 
 
 class SamhandAPI(NinjaAPI):

@@ -11,7 +11,7 @@ from ninja import Query, Router
 
 from samhand.access import door
 from samhand.directory.models import Capability, CommunicationParty, MessageTypeVersion
-from samhand.lib.problems import PROBLEMS, errors
+from samhand.lib.problems import errors
 from samhand.exchange.errors import NotFound, Refused
 
 from . import capabilities as caps

@@ -77,7 +77,7 @@ def _question(message, dialog, her_id, partner, asking) -> Thread:
     asked_at = message.created_at
     try:
         with transaction.atomic():
-            thread, _ = Thread.objects.get_or_create(question=message, her_id=her_id, defaults=dict(
+            thread, _ = Thread.objects.get_or_create(question=message, her_id=her_id, defaults=dict(  # noqa: C408
                 side=Thread.Side.ASKING if asking else Thread.Side.ANSWERING, partner_her_id=partner,
                 conversation_ref=message.conversation_ref or message.msg_id, question_msg_id=message.msg_id,
                 patient_id=message.patient_id, episode_id=_episode_id(message), urgent=dialog.urgent,

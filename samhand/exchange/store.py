@@ -84,7 +84,7 @@ def insert_message_once(message: Message, raw: bytes, stored: bytes) -> bool:
     §5.4). False when the MsgId was already used (nothing is written then)."""
     from django.db import connection
 
-    fields = [f for f in Message._meta.concrete_fields]
+    fields = list(Message._meta.concrete_fields)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     params = [f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields]

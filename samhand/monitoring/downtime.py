@@ -20,7 +20,6 @@ from samhand.exchange.models import Delivery
 from samhand.exchange.outbox import publish
 
 from samhand.lib import clock
-from samhand.lib.cache import TtlCache
 
 from . import alerts, conf, mail, parties, texts
 from .gate import Every

@@ -101,8 +101,8 @@ def _context(message: Message, msghead: kith.MsgHead, waiting: list[Delivery], *
     patient = msghead.patient
     document = msghead.documents[0].content if msghead.documents else None
     names = " ".join(p for p in (patient.given_name, patient.middle_name, patient.family_name) if p) if patient else ""
-    known = dict((p.her_id, f"{p.name}, {p.organisation.name}") for p in CommunicationParty.objects
-                 .select_related("organisation").filter(her_id__in=[d.her_id for d in message.deliveries.all()]))
+    known = {p.her_id: f"{p.name}, {p.organisation.name}" for p in CommunicationParty.objects
+             .select_related("organisation").filter(her_id__in=[d.her_id for d in message.deliveries.all()])}
     downtime = _downtime_of(message.receiver_her_id, now)
     return {
         "message": message, "by": by, "reason": reason, "printed_at": texts.local(now),

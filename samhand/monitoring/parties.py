@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Q
 
 from samhand.directory.models import CommunicationParty, Organisation
 from samhand.exchange.models import Delivery, Message

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from samhand.chains.models import MessageType
+from samhand.directory.models import MessageType
 from samhand.directory.models import Organisation
 from samhand.exchange.models import Delivery
 

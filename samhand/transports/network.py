@@ -160,7 +160,7 @@ def receive_step(owner: str = "", *, limit: int | None = None, wait: float = 0.0
         for msg in batch:
             _settle_quietly(msg.release)
         return 0
-    for msg, settle in outcomes:
+    for _msg, settle in outcomes:
         _settle_quietly(settle)
     return len(batch)
 
@@ -182,13 +182,14 @@ def _handle_message(conn: AmqpConnection, her_id: str, msg) -> Callable[[], None
             result = receive(msg.body, to_her_id=to or her_id, transport_sender=sender)
     except Exception as exc:  # noqa: BLE001 - returned to the queue, up to the profile's 10 receives
         log.exception("could not record message %s from %s", msg.message_id, sender)
+        reason = str(exc)[:200]  # the name ``exc`` is gone once this block ends; settling comes after commit
         if profile.exhausted(msg.delivery_count):
             # Dead-lettered, not lost: the broker keeps it in its dead-letter queue (if configured),
             # and the node records it for the operator.
             NodeEvent.objects.create(kind=NodeEvent.Kind.TRANSPORT, code="dead-letter", her_id=to or her_id,
                                      actor="transport", detail=f"message {msg.message_id} from {sender} failed "
                                      f"{msg.delivery_count + 1} receives: {exc}"[:2000])
-            return lambda: msg.reject(profile.INTERNAL_ERROR, str(exc)[:200])
+            return lambda: msg.reject(profile.INTERNAL_ERROR, reason)
         return msg.release
     if not result.accepted and result.message is None and sender:
         # Not addressable with an AppRec: the sender's _error queue gets the reason (profile 2.2).

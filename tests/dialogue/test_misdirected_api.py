@@ -5,7 +5,6 @@ municipality with a reference to the first."""
 
 from __future__ import annotations
 
-import base64
 from datetime import timedelta
 from unittest import mock
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from samhand.access import log
 from samhand.chains.typenames import type_names
+from samhand.monitoring import services
 from samhand.monitoring.models import ManualHandling
 
 from ..decorators import member_view
