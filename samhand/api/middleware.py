@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 
-from .problems import problem
+from samhand.lib.problems import problem
 
 PREFIX = "/api/"
 
