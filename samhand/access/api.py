@@ -135,6 +135,7 @@ def get_document(request, id: UUID, decisionRef: str = Query(...)):
 
 
 @router.get("/access/fhir/DocumentReference", response={200: dict, **PROBLEMS},
+            openapi_extra={"responses": {200: {"content": {"application/json": {"example": {"resourceType": "Bundle", "type": "searchset", "total": 1, "entry": [{"resource": {"resourceType": "DocumentReference", "status": "current", "type": {"text": "UTSKRIVNINGSRAPPORT"}, "subject": {"identifier": {"system": "urn:oid:2.16.578.1.12.4.1.4.1", "value": "13116900216"}}}}]}}}}}},
             summary="FHIR DocumentReference search (searchset) over the documents of a permitting decision")
 def search_document_references(request, decisionRef: str = Query(...)):
     client = _scoped(request, "messages")
@@ -154,6 +155,7 @@ def search_document_references(request, decisionRef: str = Query(...)):
 
 
 @router.get("/access/report", response={200: dict, **PROBLEMS},
+            openapi_extra={"responses": {200: {"content": {"application/json": {"example": {"patientId": "13116900216", "reads": [{"at": "2026-11-30T09:12:00+01:00", "who": "Kari Nordmann", "hpr": "9144889", "organisation": "Tromsø kommune", "purpose": "TREAT", "documents": ["UTSKRIVNINGSRAPPORT 2026-11-29"], "decisionRef": "AD-3F2B9C1E8A4D4E57"}]}}}}}},
             summary="The patient's access report: who read what the key's organisation holds (privacy scope)")
 def get_report(request, patientId: str = Query(...), format: Literal["json", "pdf"] = "json"):
     client = _scoped(request, "privacy")
@@ -172,6 +174,7 @@ def get_report(request, patientId: str = Query(...), format: Literal["json", "pd
 
 
 @router.get("/access/audit", response={200: dict, **PROBLEMS},
+            openapi_extra={"responses": {200: {"content": {"application/json": {"example": {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "AuditEvent", "category": [{"coding": [{"system": "http://dicom.nema.org/resources/ontology/DCM", "code": "110110", "display": "Patient Record"}]}], "action": "R", "recorded": "2026-11-30T09:12:00+01:00"}}]}}}}}},
             summary="The organisation's access log for a patient as a FHIR Bundle of AuditEvent (privacy scope)")
 def get_audit(request, patientId: str = Query(...)):
     client = _scoped(request, "privacy")
@@ -208,6 +211,7 @@ def list_blocks(request, patientId: str | None = None):
 
 
 @router.get("/access/blocks/{id}/consent", response={200: dict, **PROBLEMS},
+            openapi_extra={"responses": {200: {"content": {"application/json": {"example": {"resourceType": "Consent", "status": "active", "decision": "deny", "subject": {"identifier": {"system": "urn:oid:2.16.578.1.12.4.1.4.1", "value": "13116900216"}}}}}}}},
             summary="A block as FHIR Consent (decision deny)")
 def block_consent(request, id: int):
     client = _scoped(request, "privacy")

@@ -301,7 +301,8 @@ def post_apprecs(request, body: list[AppRecBatchItem]):
 
 
 @api.post("/messages/read", response={200: list[BatchResult]}, tags=["messages"],
-          openapi_extra=errors({**AUTH, 400: ["bad-request"]}),
+          openapi_extra={**errors({**AUTH, 400: ["bad-request"]}), "requestBody": {"content": {"application/json": {
+              "example": ["3f2b9c1e-8a4d-4e57-9d0a-6b1c2d3e4f50", "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f"]}}}},
           summary="Mark a batch of inbox entries as read (e.g. the AppRecs a sender has taken in)",
           description="The batch form of PUT /messages/{id}/read: a list of inbox entry ids. One result per "
                       "id, in order: 204 marked read (or already read), 404 unknown or not yours.")

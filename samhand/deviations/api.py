@@ -140,6 +140,7 @@ def add_note(request, id: UUID, body: TextIn):
 
 
 @router.get("/deviations/{id}/breach", response={200: dict, **PROBLEMS},
+            openapi_extra={"responses": {200: {"content": {"application/json": {"example": {"deviation": "AV-2026-0012", "natureOfBreach": "Utskrivningsklar-melding sendt til feil kommune", "categoriesOfPersons": ["pasienter"], "approximatePersons": 1, "approximateRecords": 1, "likelyConsequences": "Helseopplysninger kjent for uvedkommende", "measures": "Innholdet trukket tilbake (S11)", "contactPoint": "personvernombud@unn.example.no", "discoveredAt": "2026-11-30T08:15:00+01:00", "deadline": "2026-12-03T08:15:00+01:00"}}}}}},
             summary="GDPR art. 33 notification fields of a possible breach (JSON; ?format=pdf for the PDF)")
 def breach_export(request, id: UUID, format: str = Query("json")):
     actor = _actor(request)

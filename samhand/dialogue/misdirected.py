@@ -220,7 +220,7 @@ def _clear_alert(message: Message, reason: str) -> None:
     touched = set(items.values_list("alert_id", flat=True))
     items.update(cleared_at=clock.now(), cleared_reason=reason[:200])
     for alert in alerts.Alert.objects.filter(pk__in=touched):
-        if not alerts.live_items(alert).exists():
+        if not alert.items.filter(cleared_at__isnull=True).exists():
             alerts.resolve_alert(alert, by="samhand", automatically=True)
 
 

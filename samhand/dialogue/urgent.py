@@ -120,5 +120,5 @@ def stop_escalation(thread: Thread, *, reason: str) -> None:
     items.update(cleared_at=now, cleared_reason=reason[:200])
     for alert_id in touched:
         alert = alerts.Alert.objects.get(pk=alert_id)
-        if not alerts.live_items(alert).exists():
+        if not alert.items.filter(cleared_at__isnull=True).exists():
             alerts.resolve_alert(alert, by="samhand", automatically=True)

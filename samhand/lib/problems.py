@@ -99,6 +99,35 @@ _API_TYPES = [
     ProblemType("alert-resolved", 409, "Alert already resolved", "The alert is resolved and cannot change."),
     ProblemType("not-a-business-message", 422, "Not a business message",
                 "An AppRec is never handled by the manual routine; only business messages are."),
+    ProblemType("conflict", 409, "Conflicts with the current state",
+                "The case, downtime or item is not in a state that allows this step (e.g. answering a closed "
+                "deviation, ending a downtime twice). Read it again and act on its current state."),
+    ProblemType("withdrawn", 410, "Gone",
+                "The receiver reported the message as misdirected (S11): its content is withdrawn from that "
+                "receiver, and every attempt to read it is logged. The envelope is kept for the audit period."),
+    ProblemType("already-marked", 409, "Already reported as misdirected",
+                "This inbox entry was reported as misdirected before; the feedback (DIALOG_AVVIK) went then."),
+    ProblemType("not-misdirected", 409, "Nothing to re-send",
+                "A message is re-sent only after its receiver reported it misdirected or answered E35 (patient "
+                "unknown)."),
+    ProblemType("same-receiver", 409, "Same receiver",
+                "A re-send goes to another receiver than the one that reported the message misdirected."),
+    ProblemType("blocked", 403, "Blocked by the patient",
+                "The patient has blocked access to this record (sperret). Only emergency access with a written "
+                "reason is possible, and it is always reviewed."),
+    ProblemType("unknown-link", 422, "Unknown link",
+                "A deviation links a message, episode, alert or downtime that this organisation cannot see."),
+    ProblemType("not-a-breach", 409, "Not a possible breach",
+                "Breach notification fields belong to a deviation flagged as a possible personal-data breach."),
+    ProblemType("no-episode", 409, "No episode",
+                "A clinical video meeting with patient data must belong to an open patient episode."),
+    ProblemType("not-booked", 409, "Not a booking", "Only a requested service booking can be confirmed or moved."),
+    ProblemType("no-proposal", 409, "No proposal", "There is no proposed new time to accept."),
+    ProblemType("cancelled", 409, "Meeting cancelled", "The meeting was cancelled and cannot change."),
+    ProblemType("not-started", 409, "Meeting not started",
+                "Outcome and record note are recorded once the meeting has started."),
+    ProblemType("video-provider-not-configured", 503, "Video provider not configured",
+                "The node has no video provider settings (SAMHAND_VIDEO_*); no meeting links can be issued."),
 ]
 
 CATALOGUE: dict[str, ProblemType] = {

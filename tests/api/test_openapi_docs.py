@@ -123,7 +123,7 @@ def test_every_operation_has_examples_enums_and_its_own_problem_codes(spec):
 
 def test_state_type_and_role_are_enums(spec):
     schemas = spec["components"]["schemas"]
-    assert "LOG_INNLAGT" in schemas["InboxItem"]["properties"]["type"]["enum"]
+    assert "LOG_INNLAGT" in schemas["InboxEntry"]["properties"]["type"]["enum"]
     assert "APPREC" in schemas["StatusOut"]["properties"]["type"]["enum"]
     states = set(schemas["StatusOut"]["properties"]["state"]["enum"])
     assert {"queued", "delivered", "acknowledged", "rejected", "failed"} <= states

@@ -54,6 +54,9 @@ class MonitoringMail:
     def __iter__(self):
         return iter(self._mine())
 
+    def clear(self) -> None:
+        self._outbox.clear()
+
 
 @pytest.fixture
 def mailoutbox(mailoutbox):

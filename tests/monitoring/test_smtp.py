@@ -44,19 +44,28 @@ def smtp_server(settings):
     controller.stop()
 
 
+def monitoring_mail():
+    """Monitoring's own mail (the deviations app also mails a draft to confirm for a negative AppRec)."""
+    return MailOut.objects.exclude(subject__startswith="Avviksutkast")
+
+
+def monitoring_envelopes(received) -> list:
+    return [e for e in received if b"Avviksutkast" not in e.original_content]
+
+
 def test_a_negative_apprec_reaches_meldingsansvarlig_by_smtp(unn, tromso, work, smtp_server):
     message_id = send(unn, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING)
     work()
     answer(tromso, TROMSO_NURSING, message_id, "2")
     work()
-    [envelope] = smtp_server.received
+    [envelope] = monitoring_envelopes(smtp_server.received)
     assert envelope.rcpt_tos == ["meldingsansvarlig@unn.example.no"]
     assert envelope.mail_from == "samhand@unn.example.no"
     mail = message_from_bytes(envelope.original_content)
     assert "Negativ applikasjonskvittering" in str(make_header(decode_header(mail["Subject"])))
     body = mail.get_payload(decode=True).decode("utf-8")
     assert "Til meldingsansvarlig i Universitetssykehuset Nord-Norge HF" in body and "E35" in body
-    assert MailOut.objects.get().sent_at is not None
+    assert monitoring_mail().get().sent_at is not None
 
 
 def test_mail_waits_while_the_smtp_server_is_down(unn, tromso, work, settings, clock):
@@ -66,7 +75,7 @@ def test_mail_waits_while_the_smtp_server_is_down(unn, tromso, work, settings, c
     work()
     answer(tromso, TROMSO_NURSING, message_id, "2")
     work()
-    mail = MailOut.objects.get()
+    mail = monitoring_mail().get()
     assert mail.sent_at is None and mail.attempts == 1 and "Connection refused" in mail.last_error
     collector = Collector()
     controller = Controller(collector, hostname="127.0.0.1", port=settings.EMAIL_PORT)
@@ -76,6 +85,6 @@ def test_mail_waits_while_the_smtp_server_is_down(unn, tromso, work, settings, c
         work()
     finally:
         controller.stop()
-    assert len(collector.received) == 1
+    assert len(monitoring_envelopes(collector.received)) == 1
     mail.refresh_from_db()
     assert mail.sent_at is not None and mail.attempts == 2

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samhand.access import door
 from samhand.chains import queries as episode_queries
 from samhand.exchange.errors import NotFound, Refused
 from samhand.video import access, invitations, meetings, plans, rooms, use
@@ -95,8 +96,8 @@ def _booking_choices(request):
     if scope.sees_content:
         shown = list(episode_queries.with_details(episode_queries.visible_episodes(sorted(scope.her_ids)))[:200])
         # The list names patients: logged like every other list of episodes.
-        episode_queries.record_reads(shown, actor_kind="user", actor=scope.username, purpose="video-booking-form",
-                                     her_ids=scope.her_ids)
+        door.episodes_read(door.user_actor(request.user), shown, purpose="video-booking-form", her_ids=scope.her_ids,
+                           listing=True)
         episodes = [(str(e.pk), _("Pasient %(patient)s, startet %(day)s") % {
             "patient": e.patient_id, "day": e.started_at.strftime("%d.%m.%Y")}) for e in shown]
     room_list = [(str(r.pk), f"{r.name}, {r.site}" + ("" if rooms.bookable(r, "clinical").allowed
