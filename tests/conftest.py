@@ -78,9 +78,14 @@ def seeded(db, key_pool):
     from samhand.directory.models import CommunicationParty
     from samhand.directory.seed import seed_demo_directory
 
+    from samhand.deviations.procedures import seed_procedures
+
     orgs = seed_demo_directory()
     demo_pki.provision(CommunicationParty.objects.filter(hosted=True).select_related("organisation"),
                        key_for=key_pool)
+    # A migration seeds the approved procedures on every node; a transactional test's flush earlier in
+    # the same test process removes them, so they are put back here (idempotent).
+    seed_procedures()
     yield orgs
     certificates.forget_trust()
 
