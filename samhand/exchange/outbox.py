@@ -15,8 +15,10 @@ Ordering without gaps on PostgreSQL: ids come from a sequence, so a transaction 
 may commit after one that took id 8. Each event carries its transaction's id (``txid``), and a
 batch only takes events from transactions older than every transaction still running
 (``txid_snapshot_xmin``), in ``(txid, id)`` order, plus the reading transaction's own. Anything that commits later has a larger txid
-than everything already read, so nothing is skipped. On SQLite writers are serialised: ids are
-assigned in commit order and ``txid`` stays 0.
+than everything already read, so nothing is skipped. The horizon is the server's: a long
+transaction on any database of the same PostgreSQL server delays (never loses) the feed until it
+ends, so give the node's database a server of its own or keep other transactions short. On SQLite
+writers are serialised: ids are assigned in commit order and ``txid`` stays 0.
 
 A handler that raises is retried event by event; an event that fails on its own is recorded in
 ``FailedEvent`` and skipped, so one bad event never stops a subscriber.
