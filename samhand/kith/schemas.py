@@ -18,6 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 from .documents import MSGHEAD_NS, DocumentKind, identify_document, registered_versions
+from .libxml import GUARD
 from .xmlutil import qpath
 
 _XS = "http://www.w3.org/2001/XMLSchema"
@@ -29,10 +30,9 @@ _CONTENT_PATHS = (
 
 
 # libxml2 schema compilation is not thread-safe across parser contexts: two compilations at
-# once (even in two SchemaSet objects) can resolve imports into the wrong one and yield a schema
-# missing declarations. One lock for the whole process serialises them; validation with a
-# compiled schema is safe from any thread.
-_COMPILE_LOCK = threading.Lock()
+# once (even in two SchemaSet objects), or a document parsed in another thread meanwhile, can
+# resolve imports into the wrong parser and yield a schema missing declarations. Compilation runs
+# alone (libxml.GUARD); parsing and validation share the guard.
 
 
 class SchemaCompileError(RuntimeError):
@@ -105,7 +105,7 @@ class SchemaSet:
         if missing:
             return [f"no schema for namespace {ns or '(none)'}" for ns in missing]
         schema, lock = self._compiled_for(tuple(sorted(set(_namespaces_to_validate(el)))))
-        with lock:  # the validator's error log is per object, not per call
+        with lock, GUARD.shared():  # the validator's error log is per object, not per call
             if schema.validate(el):
                 return []
             return [f"line {error.line}: {error.message}" for error in schema.error_log]
@@ -127,7 +127,7 @@ class SchemaSet:
         with self._lock:
             if namespaces not in self._compiled:
                 imports = {ns: self._by_namespace[ns] for ns in namespaces}
-                with _COMPILE_LOCK:
+                with GUARD.alone():
                     schema = _compile(self._directory(), files, imports)
                 self._compiled[namespaces] = (schema, threading.Lock())
             return self._compiled[namespaces]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from lxml import etree
 
 from .errors import KithError
+from .libxml import GUARD
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 200
@@ -44,7 +45,8 @@ def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
     resolver = _DenyResolver()
     try:
         try:
-            root = etree.fromstring(data, _parser(resolver, huge_tree=False))
+            with GUARD.shared():
+                root = etree.fromstring(data, _parser(resolver, huge_tree=False))
         except etree.XMLSyntaxError as exc:
             if not _is_size_limit(exc):
                 raise
@@ -52,7 +54,8 @@ def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
             # checked above, so a document under the limit is parsed with them lifted. Depth is
             # still limited: a too-deep document fails the first parse with another error.
             resolver = _DenyResolver()
-            root = etree.fromstring(data, _parser(resolver, huge_tree=True))
+            with GUARD.shared():
+                root = etree.fromstring(data, _parser(resolver, huge_tree=True))
     except etree.XMLSyntaxError as exc:
         raise KithError("T01", f"not well-formed XML: {exc.msg}") from None
     if resolver.requested:
