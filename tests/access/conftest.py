@@ -13,11 +13,12 @@ from django.test import Client
 # The portal tests' Chromium fixtures (Debian's chromium through Playwright) serve these pages too.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "portal"))
 from portalbrowser import browser, page_for  # noqa: E402,F401 - fixtures
+from portalpeople import create_people  # noqa: E402
 
 from msgfactory import with_patient_id
 from personas import TROMSO_NURSING, UNN_MED_TROMSO
 
-from accesspeople import (HARSTAD_CASE, HARSTAD_NURSING, INNLAGT, PASSWORD, PATIENT, PEOPLE,
+from accesspeople import (HARSTAD_CASE, HARSTAD_NURSING, INNLAGT, PATIENT, PEOPLE,
                           UTSKRIVNING)
 
 
@@ -45,21 +46,9 @@ def unn_privacy(seeded, client):
 
 @pytest.fixture
 def people(seeded):
-    from django.contrib.auth import get_user_model
-
-    from samhand.accounts.models import Membership
-    from samhand.directory.models import Organisation
-
-    users = {}
-    model = get_user_model()
-    for username, (her_id, role, profession, hpr, (first, last), email) in PEOPLE.items():
-        user = model.objects.create_user(username=username, password=PASSWORD, first_name=first, last_name=last,
-                                         email=email)
-        Membership.objects.create(user=user, organisation=Organisation.objects.get(her_id=her_id), role=role,
-                                  profession=profession, hpr_number=hpr)
-        users[username] = user
-    users["outsider"] = model.objects.create_user(username="outsider", password=PASSWORD)
-    return users
+    return create_people({username: (her_id, role, {"first_name": first, "last_name": last, "email": email},
+                            {"profession": profession, "hpr_number": hpr})
+                           for username, (her_id, role, profession, hpr, (first, last), email) in PEOPLE.items()})
 
 
 @pytest.fixture

@@ -11,27 +11,15 @@ import pytest
 from django.test import Client
 
 from msgfactory import with_patient_id
-from portalpeople import (BALSFJORD_PATIENT, INNLAGT, OTHER_PATIENT, PASSWORD, PEOPLE, RAPPORT,
-                          TROMSO_PATIENT)
+from portalpeople import (BALSFJORD_PATIENT, INNLAGT, OTHER_PATIENT, PEOPLE, RAPPORT,
+                          TROMSO_PATIENT, create_people)
 from personas import BALSFJORD_NURSING, TROMSO_NURSING, UNN_MED_TROMSO
 from portalbrowser import browser, page_for  # noqa: F401 - the browser tests' fixtures
 
 
 @pytest.fixture
 def people(seeded):
-    from django.contrib.auth import get_user_model
-
-    from samhand.accounts.models import Membership
-    from samhand.directory.models import Organisation
-
-    users = {}
-    model = get_user_model()
-    for username, (her_id, role) in PEOPLE.items():
-        user = model.objects.create_user(username=username, password=PASSWORD)
-        Membership.objects.create(user=user, organisation=Organisation.objects.get(her_id=her_id), role=role)
-        users[username] = user
-    users["outsider"] = model.objects.create_user(username="outsider", password=PASSWORD)
-    return users
+    return create_people(PEOPLE)
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def episode(video, unn, work):
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
 from portalbrowser import browser, page_for  # noqa: E402,F401 - the browser tests' fixtures
-from videobooking import PASSWORD  # noqa: E402
+from portalpeople import create_people  # noqa: E402
 
 PEOPLE = {
     "tromso.sykepleier": ("8201000", "saksbehandler"),
@@ -53,19 +53,7 @@ PEOPLE = {
 
 @pytest.fixture
 def people(video):
-    from django.contrib.auth import get_user_model
-
-    from samhand.accounts.models import Membership
-    from samhand.directory.models import Organisation
-
-    model = get_user_model()
-    users = {}
-    for username, (her_id, role) in PEOPLE.items():
-        user = model.objects.create_user(username=username, password=PASSWORD)
-        Membership.objects.create(user=user, organisation=Organisation.objects.get(her_id=her_id), role=role)
-        users[username] = user
-    users["outsider"] = model.objects.create_user(username="outsider", password=PASSWORD)
-    return users
+    return create_people(PEOPLE)
 
 
 @pytest.fixture
