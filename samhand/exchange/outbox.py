@@ -13,12 +13,13 @@ sent by a handler whose transaction then fails goes again), so handlers are idem
 
 Ordering without gaps on PostgreSQL: ids come from a sequence, so a transaction that took id 7
 may commit after one that took id 8. Each event carries its transaction's id (``txid``), and a
-batch only takes events from transactions older than every transaction still running
-(``txid_snapshot_xmin``), in ``(txid, id)`` order, plus the reading transaction's own. Anything that commits later has a larger txid
-than everything already read, so nothing is skipped. The horizon is the server's: a long
-transaction on any database of the same PostgreSQL server delays (never loses) the feed until it
-ends, so give the node's database a server of its own or keep other transactions short. On SQLite
-writers are serialised: ids are assigned in commit order and ``txid`` stays 0.
+batch only takes events from transactions older than every transaction still running on the
+node's database (the horizon, ``_settled``), in ``(txid, id)`` order, plus the reading
+transaction's own. Anything that commits later has a larger txid than everything already read, so
+nothing is skipped. The horizon is the database's, not the server's: transactions on other
+databases of the same server (another node, a report) never hold the feed back. Prepared
+(two-phase) transactions are not looked at; the node does not use them. On SQLite writers are
+serialised: ids are assigned in commit order and ``txid`` stays 0.
 
 A handler that raises is retried event by event; an event that fails on its own is recorded in
 ``FailedEvent`` and skipped, so one bad event never stops a subscriber.
@@ -87,15 +88,43 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+# One round trip. The first statement drops the backend-status copy PostgreSQL keeps for the rest
+# of a transaction, so the second reads the transactions running now. The second statement's
+# snapshot is taken before it scans pg_stat_activity: an xid below that snapshot's xmax that is
+# still running when the scan comes shows there; one assigned later is at least xmax.
+_HORIZON_SQL = (
+    "SELECT pg_stat_clear_snapshot();"
+    " SELECT txid_snapshot_xmax(txid_current_snapshot()), txid_current_if_assigned(),"
+    " ARRAY(SELECT backend_xid::text::bigint FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL)"
+)
+
+
+def horizon_of(xmax: int, running: Iterable[int]) -> int:
+    """The smallest full (epoch-qualified) txid still running, or ``xmax`` when none is below it.
+    ``running`` holds 32-bit xids (pg_stat_activity's ``backend_xid``); each is placed in the epoch
+    nearest ``xmax`` (a running transaction is never 2³¹ transactions away from it)."""
+    horizon = xmax
+    low = xmax & 0xFFFFFFFF
+    for xid in running:
+        delta = (xid - low) & 0xFFFFFFFF
+        if delta >= 0x80000000:
+            delta -= 0x100000000
+        horizon = min(horizon, xmax + delta)
+    return horizon
+
+
 def _settled() -> Q | None:
-    """On PostgreSQL: events of transactions that have all ended (every transaction with a smaller
-    id has ended, committed or not), and this transaction's own (a test that runs in one
-    transaction, or a handler reading what it just wrote)."""
+    """On PostgreSQL: events of transactions below the horizon (every transaction on this database
+    with a smaller id has ended, committed or not), and this transaction's own (a test that runs in
+    one transaction, or a handler reading what it just wrote)."""
     if not _postgres():
         return None
     with connection.cursor() as cur:
-        cur.execute("SELECT txid_snapshot_xmin(txid_current_snapshot()), txid_current_if_assigned()")
-        horizon, own = cur.fetchone()
+        cur.execute(_HORIZON_SQL)
+        cur.nextset()
+        xmax, own, running = cur.fetchone()
+    horizon = horizon_of(xmax, running or ())
     return Q(txid__lt=horizon) | Q(txid=own) if own is not None else Q(txid__lt=horizon)
 
 
