@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db.models.signals import post_migrate
 
 import needs
 from apicaller import ApiCaller
@@ -56,37 +57,53 @@ def samples_dir() -> Path:
     return needs.samples_dir()
 
 
-@pytest.fixture(scope="session")
-def key_pool():
-    """RSA keys generated once per session (key generation is the slow part of a demo PKI)."""
-    from samhand.cms.demo import new_key
-
-    pool: dict[str, object] = {}
-
-    def key_for(label: str):
-        if label not in pool:
-            pool[label] = new_key()
-        return pool[label]
-
-    return key_for
+_KEYS: dict[str, object] = {}
 
 
-@pytest.fixture
-def seeded(db, key_pool):
-    """The demo directory with a demo CA and certificates for every hosted party."""
+def _key_for(label: str):
+    """RSA keys generated once per test process (key generation is the slow part of a demo PKI)."""
+    if label not in _KEYS:
+        from samhand.cms.demo import new_key
+
+        _KEYS[label] = new_key()
+    return _KEYS[label]
+
+
+def _seed_demo(sender, using="default", **kwargs):
+    """The demo directory, a demo CA with certificates for every hosted party, and the approved
+    procedures, in every test database: after its migrations, and again after each flush (a
+    transactional test empties the database; Django then sends post_migrate again). Each test runs
+    in a transaction on top of this, so it is paid once, not once per test."""
+    if sender.label != "directory":
+        return
+    from samhand.deviations.procedures import seed_procedures
     from samhand.directory import certificates, demo_pki
     from samhand.directory.models import CommunicationParty
     from samhand.directory.seed import seed_demo_directory
 
-    from samhand.deviations.procedures import seed_procedures
-
-    orgs = seed_demo_directory()
+    seed_demo_directory()
     demo_pki.provision(CommunicationParty.objects.filter(hosted=True).select_related("organisation"),
-                       key_for=key_pool)
-    # A migration seeds the approved procedures on every node; a transactional test's flush earlier in
-    # the same test process removes them, so they are put back here (idempotent).
+                       key_for=_key_for)
     seed_procedures()
-    yield orgs
+    certificates.forget_trust()
+
+
+post_migrate.connect(_seed_demo, dispatch_uid="tests.seed_demo")
+
+
+@pytest.fixture(scope="session")
+def key_pool():
+    return _key_for
+
+
+@pytest.fixture
+def seeded(db):
+    """The demo directory with a demo CA and certificates for every hosted party (seeded with the
+    test database, see _seed_demo); the organisations, UNN first."""
+    from samhand.directory import certificates
+    from samhand.directory.models import Organisation
+
+    yield list(Organisation.objects.order_by("pk"))
     certificates.forget_trust()
 
 

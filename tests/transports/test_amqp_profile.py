@@ -14,7 +14,8 @@ from samhand.transports.amqp import profile as P
 from samhand.transports.amqp.messages import DeliveryCounter
 
 
-def test_queue_names():
+def test_queue_names(monkeypatch):
+    monkeypatch.delenv("SAMHAND_AMQP_QUEUE_PREFIX", raising=False)  # production: the profile's names
     assert P.async_queue(8093241) == "8093241_async"
     assert P.sync_queue("8093241") == "8093241_sync"
     assert P.error_queue(" 8093241 ") == "8093241_error"
