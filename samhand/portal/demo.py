@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.db import transaction
 
 from samhand.accounts.models import Membership
@@ -20,6 +21,20 @@ def _slug(org: Organisation) -> str:
     if org.kind == Organisation.Kind.HOSPITAL:
         return "unn"
     return word.translate(str.maketrans({"ø": "o", "å": "a", "æ": "ae"}))
+
+
+# A demo password is 96 random bits: key stretching adds nothing against guessing it, while 30 of
+# them at full PBKDF2 strength cost some 12 s of CPU on every demo start (and in every test and
+# benchmark that sets up a node). They are stored with few iterations; Django hashes each again at
+# full strength at its first sign-in (the hasher's must_update), as it does after an upgrade.
+RANDOM_PASSWORD_ITERATIONS = 1_000
+
+
+def _hash_random_password(password: str) -> str:
+    hasher = get_hasher("default")
+    if isinstance(hasher, PBKDF2PasswordHasher):
+        return hasher.encode(password, hasher.salt(), iterations=RANDOM_PASSWORD_ITERATIONS)
+    return make_password(password)
 
 
 @transaction.atomic
@@ -45,7 +60,7 @@ def create_demo_credentials(url: str) -> dict:
             username = f"{_slug(org)}.{role}"
             password = secrets.token_urlsafe(12)
             user, _ = user_model.objects.get_or_create(username=username)
-            user.set_password(password)
+            user.password = _hash_random_password(password)
             user.is_staff = user.is_superuser = role == Membership.Role.ADMINISTRATOR
             user.save()
             Membership.objects.update_or_create(user=user, defaults={"organisation": org, "role": role})

@@ -87,3 +87,22 @@ def test_a_user_action_counts_as_activity(traffic, as_user):
     session.save()
     client.get("/oversikt/trafikk/", {"dager": 7}, HTTP_HX_REQUEST="true")  # the user changed the period
     assert time.time() - client.session[LAST_ACTIVE] < 5
+
+
+def test_demo_passwords_are_hashed_quickly_and_at_full_strength_after_the_first_sign_in(seeded, settings):
+    """The demo's random passwords are stored with few PBKDF2 iterations (96 random bits need no
+    stretching); signing in with one re-hashes it at full strength."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    from samhand.portal.demo import RANDOM_PASSWORD_ITERATIONS, create_demo_credentials
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    login = next(x for x in create_demo_credentials("http://127.0.0.1:8000")["logins"] if x["role"] == "operator")
+    user = get_user_model().objects.get(username=login["username"])
+    assert user.password.startswith(f"pbkdf2_sha256${RANDOM_PASSWORD_ITERATIONS}$")
+    assert not user.check_password("wrong")
+    assert _try(Client(), login["username"], login["password"]).status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith(f"pbkdf2_sha256${PBKDF2PasswordHasher.iterations}$")
+    assert user.check_password(login["password"])
