@@ -185,10 +185,23 @@ def _handle(sub: Subscriber, events: list[Event]) -> None:
                                               defaults={"error": f"{type(exc).__name__}: {exc}"[:4000]})
 
 
+def behind(chosen: list[Subscriber]) -> list[Subscriber]:
+    """The subscribers whose cursor is before the newest visible event: two statements, instead
+    of a locked transaction per subscriber when they are all caught up (an idle worker, or a busy
+    one between batches). An event that commits later is found at the next step."""
+    head = Event.objects.order_by("-txid", "-id").values_list("txid", "id").first()
+    if head is None:
+        return []
+    at = {name: (txid, event_id) for name, txid, event_id
+          in SubscriberCursor.objects.filter(name__in=[s.name for s in chosen])
+          .values_list("name", "txid", "event_id")}
+    return [sub for sub in chosen if sub.name not in at or at[sub.name] < head]
+
+
 def subscribers_step(owner: str = "") -> int:
     """Worker step: every subscriber's next batch."""
     found = 0
-    for sub in subscribers():
+    for sub in behind(subscribers()):
         try:
             found += run_one(sub)
         except Exception:  # noqa: BLE001 - one subscriber must not stop the others
@@ -201,7 +214,7 @@ def drain(*names: str, rounds: int = 1000) -> int:
     chosen = [_REGISTRY[n] for n in names] if names else subscribers()
     total = 0
     for _ in range(rounds):
-        handled = sum(run_one(sub) for sub in chosen)
+        handled = sum(run_one(sub) for sub in behind(chosen))
         total += handled
         if handled == 0:
             return total

@@ -173,3 +173,20 @@ def test_a_transaction_on_another_database_does_not_hold_the_feed_back(recorder)
 ])
 def test_the_horizon_places_32_bit_xids_in_the_right_epoch(xmax, running, horizon):
     assert outbox.horizon_of(xmax, running) == horizon
+
+
+@pytest.mark.django_db
+def test_an_idle_step_costs_two_statements_and_a_new_event_wakes_only_who_is_behind(recorder,
+                                                                                   django_assert_max_num_queries):
+    seen = recorder("test.idle")
+    outbox.publish("probe", data={"n": "1"})
+    outbox.drain()  # every subscriber caught up
+    sub = outbox._REGISTRY["test.idle"]
+    assert outbox.behind(outbox.subscribers()) == []
+    with django_assert_max_num_queries(2):
+        assert outbox.subscribers_step() == 0
+    outbox.publish("probe", data={"n": "2"})
+    assert sub in outbox.behind(outbox.subscribers())
+    assert outbox.subscribers_step() >= 1
+    assert [e for _, e in seen] == ["probe", "probe"]
+    assert outbox.behind(outbox.subscribers()) == []
