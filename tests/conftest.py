@@ -60,12 +60,29 @@ def samples_dir() -> Path:
 _KEYS: dict[str, object] = {}
 
 
+KEY_DIR = REPO / "var" / "test-keys"  # git-ignored; test PKI only
+
+
 def _key_for(label: str):
-    """RSA keys generated once per test process (key generation is the slow part of a demo PKI)."""
+    """RSA keys for the test PKI, generated once and kept under var/ for later test processes
+    (key generation is the slow part of a demo PKI: some 2 s of CPU per process)."""
     if label not in _KEYS:
+        from cryptography.hazmat.primitives import serialization
+
         from samhand.cms.demo import new_key
 
-        _KEYS[label] = new_key()
+        path = KEY_DIR / (label.replace(":", "-") + ".pem")
+        try:
+            _KEYS[label] = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        except (OSError, ValueError):
+            key = new_key()
+            KEY_DIR.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                  serialization.NoEncryption()))
+            partial.chmod(0o600)
+            partial.replace(path)  # atomic: a parallel worker reads a whole key or none
+            _KEYS[label] = key
     return _KEYS[label]
 
 
@@ -89,6 +106,17 @@ def _seed_demo(sender, using="default", **kwargs):
 
 
 post_migrate.connect(_seed_demo, dispatch_uid="tests.seed_demo")
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts without what an earlier test's (rolled-back) database left in the
+    process's caches."""
+    from samhand.lib import cache
+
+    cache.clear_all()
+    yield
+    cache.clear_all()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
@@ -21,11 +22,22 @@ def directory_ttl() -> float:
     return settings.SAMHAND_DIRECTORY_CACHE_SECONDS
 
 
+_ALL: weakref.WeakSet = weakref.WeakSet()
+
+
+def clear_all() -> None:
+    """Forget everything every cache of this process holds (tests, between one test's database
+    and the next)."""
+    for cache in list(_ALL):
+        cache.clear()
+
+
 class TtlCache:
     def __init__(self, ttl: Callable[[], float] = directory_ttl) -> None:
         self.ttl = ttl
         self._entries: dict[Hashable, tuple[float, object]] = {}
         self._lock = threading.Lock()
+        _ALL.add(self)
 
     def get(self, key: Hashable, load: Callable[[], T]) -> T:
         ttl = self.ttl()

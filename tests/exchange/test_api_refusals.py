@@ -80,14 +80,18 @@ def test_unknown_document_namespace_is_t10(unn, traffic_flows):
 
 def test_version_the_receiver_does_not_take_is_t10(unn, seeded, traffic_flows):
     from samhand.directory.models import Capability
+    from samhand.directory.services import forget_directory
 
+    # Changed in the database directly, so the directory cache is told (an import would clear it).
     Capability.objects.filter(party__her_id=TROMSO_NURSING, family="PLO", version="1.6",
                               direction=Capability.Direction.RECEIVE).delete()
+    forget_directory()
     # The fixture's own messages are PLO 1.6 too: restore before it sends the second one.
     body = assert_refused(unn.send(valid_message()), 422, "T10")
     assert "PLO 1.6" in body["detail"]
     party = Capability.objects.filter(party__her_id=TROMSO_NURSING).first().party
     Capability.objects.create(party=party, family="PLO", version="1.6", direction=Capability.Direction.RECEIVE)
+    forget_directory()
 
 
 def test_msgid_that_is_not_a_guid_is_e10(unn, traffic_flows):

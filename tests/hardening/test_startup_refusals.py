@@ -69,7 +69,11 @@ def test_the_wsgi_entry_point_refuses_to_start(production_env, case):
     change, code = REFUSALS[case]
     result = _run(change(production_env), "-c", "import samhand.wsgi")
     assert result.returncode != 0 and "refusing to start" in result.stderr and code in result.stderr
-    assert _run(production_env, "-c", "import samhand.wsgi").returncode == 0
+
+
+def test_the_wsgi_entry_point_starts_when_nothing_is_wrong(production_env):
+    result = _run(production_env, "-c", "import samhand.wsgi")
+    assert result.returncode == 0, result.stderr
 
 
 def test_doctor_and_the_worker_refuse_too(production_env):
