@@ -25,15 +25,19 @@ os.environ["SAMHAND_ENV_FILE"] = ""
 
 
 def pytest_collection_modifyitems(config, items):
-    # The PostgreSQL round (scripts/run_tests.py) runs only what touches the database.
+    # The PostgreSQL round (scripts/run_tests.py) runs what touches the database. Tests that drive
+    # Chromium run in the SQLite round only: what they add to the view tests (which run on both
+    # databases, with the same queries) is the page in a browser — layout, scripts, keyboard —
+    # and that does not depend on the database, while they are a fifth of the round's time.
     if os.environ.get("SAMHAND_TEST_DB_ONLY") != "1":
         return
     keep, drop = [], []
     for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
         uses_db = (item.get_closest_marker("django_db") is not None
                    or item.get_closest_marker("postgres") is not None
-                   or {"db", "transactional_db"} & set(getattr(item, "fixturenames", ())))
-        (keep if uses_db else drop).append(item)
+                   or {"db", "transactional_db"} & fixtures)
+        (keep if uses_db and "browser" not in fixtures else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
