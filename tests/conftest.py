@@ -24,7 +24,20 @@ SHARED = REPO.parent / "shared"
 os.environ["SAMHAND_ENV_FILE"] = ""
 
 
+def _heavy(item) -> bool:
+    """A module that starts processes, nodes or a browser (a module-scoped fixture, or marked slow)."""
+    if item.get_closest_marker("slow") is not None:
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    return info is not None and any(d.scope in ("module", "package") for defs in info.name2fixturedefs.values()
+                                    for d in defs)
+
+
 def pytest_collection_modifyitems(config, items):
+    # The heavy modules first (a stable sort: each module's own order is kept), so that pytest-xdist
+    # does not start a 40-second module on one worker when the other has nothing left to do.
+    heavy_modules = {item.module.__name__ for item in items if hasattr(item, "module") and _heavy(item)}
+    items.sort(key=lambda item: getattr(getattr(item, "module", None), "__name__", "") not in heavy_modules)
     # The PostgreSQL round (scripts/run_tests.py) runs what touches the database. Tests that drive
     # Chromium run in the SQLite round only: what they add to the view tests (which run on both
     # databases, with the same queries) is the page in a browser — layout, scripts, keyboard —

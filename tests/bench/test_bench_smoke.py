@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # starts processes: scheduled first (tests/conftest.py)
+
 REPO = Path(__file__).resolve().parent.parent.parent
 
 
@@ -15,7 +19,7 @@ def test_bench_smoke_run_prints_the_figures():
     env = {**os.environ, "SAMHAND_MODE": "demo", "DJANGO_SETTINGS_MODULE": "samhand.settings"}
     env.pop("DATABASE_URL", None)
     result = subprocess.run([sys.executable, "-m", "samhand.cli", "bench", "--messages", "6", "--concurrency", "2",
-                             "--seconds", "0.05"], env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+                             "--seconds", "0.05", "--web-workers", "1"], env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     figures = json.loads(result.stdout)
     assert figures["round_trips"] == 6 and figures["completed"] is True and figures["errors"] == 0

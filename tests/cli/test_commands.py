@@ -18,6 +18,8 @@ from samhand.exchange.models import Message
 from msgfactory import readdress, sample_path
 from personas import TROMSO_NURSING, UNN_MED_TROMSO
 
+pytestmark = pytest.mark.slow  # starts processes: scheduled first (tests/conftest.py)
+
 REPO = Path(__file__).resolve().parent.parent.parent
 
 

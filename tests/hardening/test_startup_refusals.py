@@ -11,6 +11,8 @@ import pytest
 
 from samhand.security.reporting import CredentialMaskingFilter
 
+pytestmark = pytest.mark.slow  # starts processes: scheduled first (tests/conftest.py)
+
 
 @pytest.fixture
 def production_env(tmp_path, schema_dir):

@@ -11,6 +11,8 @@ from samhand.portal.demo import create_demo_credentials
 from samhand.simulator.runner import Simulator, wait_for_server
 from samhand.worker import Worker
 
+pytestmark = pytest.mark.slow  # starts processes: scheduled first (tests/conftest.py)
+
 
 @pytest.mark.django_db(transaction=True)
 def test_simulated_eprs_exchange_the_plo_chain_with_apprecs(seeded, live_server):
