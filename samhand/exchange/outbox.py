@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from .models import Delivery, Event, FailedEvent, Message, SubscriberCursor
@@ -133,12 +133,16 @@ def _after(cursor: SubscriberCursor) -> Q:
 
 
 def _lock_cursor(name: str) -> SubscriberCursor | None:
-    """The cursor, locked for this transaction; None when another worker is running it now."""
-    SubscriberCursor.objects.get_or_create(name=name)
+    """The cursor, locked for this transaction; None when another worker is running it now.
+    One statement once the cursor exists."""
     query = SubscriberCursor.objects.filter(name=name)
     if connection.features.has_select_for_update_skip_locked:
         query = query.select_for_update(skip_locked=True)
-    return query.first()
+    cursor = query.first()
+    if cursor is None and not SubscriberCursor.objects.filter(name=name).exists():
+        SubscriberCursor.objects.get_or_create(name=name)  # the first run of a new subscriber
+        cursor = query.first()
+    return cursor
 
 
 def run_one(sub: Subscriber) -> int:
@@ -186,16 +190,17 @@ def _handle(sub: Subscriber, events: list[Event]) -> None:
 
 
 def behind(chosen: list[Subscriber]) -> list[Subscriber]:
-    """The subscribers whose cursor is before the newest visible event: two statements, instead
+    """The subscribers whose cursor is before the newest visible event: one statement, instead
     of a locked transaction per subscriber when they are all caught up (an idle worker, or a busy
-    one between batches). An event that commits later is found at the next step."""
-    head = Event.objects.order_by("-txid", "-id").values_list("txid", "id").first()
-    if head is None:
-        return []
-    at = {name: (txid, event_id) for name, txid, event_id
-          in SubscriberCursor.objects.filter(name__in=[s.name for s in chosen])
-          .values_list("name", "txid", "event_id")}
-    return [sub for sub in chosen if sub.name not in at or at[sub.name] < head]
+    one between batches). An event that commits later is found at the next step; a subscriber
+    without a cursor yet is always run (its first run creates it)."""
+    head = Event.objects.order_by("-txid", "-id")
+    rows = (SubscriberCursor.objects.filter(name__in=[s.name for s in chosen])
+            .annotate(head_txid=Subquery(head.values("txid")[:1]), head_id=Subquery(head.values("id")[:1]))
+            .values_list("name", "txid", "event_id", "head_txid", "head_id"))
+    caught_up = {name for name, txid, event_id, head_txid, head_id in rows
+                 if head_id is None or (txid, event_id) >= (head_txid, head_id)}
+    return [sub for sub in chosen if sub.name not in caught_up]
 
 
 def subscribers_step(owner: str = "") -> int:
