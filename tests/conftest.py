@@ -84,26 +84,24 @@ def _key_for(label: str):
     """RSA keys for the test PKI, generated once and kept under var/ for later test processes
     (key generation is the slow part of a demo PKI: some 2 s of CPU per process)."""
     if label not in _KEYS:
-        from cryptography.hazmat.primitives import serialization
-
-        from samhand.cms.demo import new_key
+        from samhand import cms
+        from samhand.cms.demo import key_pem, new_key
 
         path = KEY_DIR / (label.replace(":", "-") + ".pem")
         try:
-            _KEYS[label] = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        except (OSError, ValueError):
+            _KEYS[label] = cms.load_private_key(path.read_bytes())
+        except (OSError, cms.CmsError):
             key = new_key()
             KEY_DIR.mkdir(parents=True, exist_ok=True)
             partial = path.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                  serialization.NoEncryption()))
+            partial.write_bytes(key_pem(key))
             partial.chmod(0o600)
             partial.replace(path)  # atomic: a parallel worker reads a whole key or none
             _KEYS[label] = key
     return _KEYS[label]
 
 
-def _seed_demo(sender, using="default", **kwargs):
+def _seed_demo(sender, **kwargs):
     """The demo directory, a demo CA with certificates for every hosted party, and the approved
     procedures, in every test database: after its migrations, and again after each flush (a
     transactional test empties the database; Django then sends post_migrate again). Each test runs
@@ -144,12 +142,11 @@ def key_pool():
 @pytest.fixture
 def seeded(db):
     """The demo directory with a demo CA and certificates for every hosted party (seeded with the
-    test database, see _seed_demo); the organisations, UNN first."""
-    from samhand.directory import certificates
+    test database, see _seed_demo); the organisations, UNN first. The trust anchors and directory
+    look-ups cached meanwhile are dropped after each test by _empty_caches."""
     from samhand.directory.models import Organisation
 
-    yield list(Organisation.objects.order_by("pk"))
-    certificates.forget_trust()
+    return list(Organisation.objects.order_by("pk"))
 
 
 def _caller(client, system: str, her_ids: list[str]) -> ApiCaller:

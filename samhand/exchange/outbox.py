@@ -139,9 +139,8 @@ def _lock_cursor(name: str) -> SubscriberCursor | None:
     if connection.features.has_select_for_update_skip_locked:
         query = query.select_for_update(skip_locked=True)
     cursor = query.first()
-    if cursor is None and not SubscriberCursor.objects.filter(name=name).exists():
-        SubscriberCursor.objects.get_or_create(name=name)  # the first run of a new subscriber
-        cursor = query.first()
+    if cursor is None and SubscriberCursor.objects.get_or_create(name=name)[1]:
+        cursor = query.first()  # the first run of a new subscriber (else: locked by another worker)
     return cursor
 
 
