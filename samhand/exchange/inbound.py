@@ -74,7 +74,7 @@ def receive(raw: bytes, *, to_her_id: str, transport_sender: str | None = None) 
         errors.insert(0, kith.KithError(opened.error.code, opened.error.text))
         NodeEvent.objects.create(kind=NodeEvent.Kind.SECURITY, code=opened.error.code, her_id=msghead.sender.her_id,
                                  actor="transport", detail=redact_values(opened.error.text)[:2000])
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the caller's savepoint, if any, isolates this message
         existing = Message.objects.filter(sender_her_id=msghead.sender.her_id, msg_id=msghead.msg_id).first()
         if existing is not None:
             event(existing, "duplicate-ignored", "the same MsgId arrived again", actor="transport")
@@ -116,7 +116,7 @@ def _receive_apprec(plain: bytes, raw: bytes, root, transport_sender: str | None
         return _transport_error("abuse:spoofing-attack", f"transport sender {transport_sender} sent an AppRec "
                                 f"from {apprec.sender.her_id}", her_id=transport_sender,
                                 kind=NodeEvent.Kind.SECURITY)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the caller's savepoint, if any, isolates this message
         existing = Message.objects.filter(sender_her_id=apprec.sender.her_id, msg_id=apprec.id).first()
         if existing is not None:
             return Received(True, message=existing, duplicate=True)

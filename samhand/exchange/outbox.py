@@ -28,7 +28,9 @@ A handler that raises is retried event by event; an event that fails on its own 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -71,11 +73,52 @@ def subscribers() -> list[Subscriber]:
     return list(_REGISTRY.values())
 
 
+_batch = threading.local()  # .events: the events of the enclosing ``collected()`` block, or None
+
+
 def publish(kind: str, *, message: Message | None = None, delivery: Delivery | None = None,
             data: dict | None = None, detail: str = "", actor: str = "") -> Event:
-    """Record that ``kind`` happened, in the caller's transaction."""
-    return Event.objects.create(message=message, delivery=delivery, kind=kind, detail=detail, actor=actor,
-                                data=data or {})
+    """Record that ``kind`` happened, in the caller's transaction (inside ``collected()``: when
+    the block ends, together with the block's other events; the returned event has no id yet)."""
+    event = Event(message=message, delivery=delivery, kind=kind, detail=detail, actor=actor, data=data or {})
+    pending = getattr(_batch, "events", None)
+    if pending is not None:
+        pending.append(event)
+    else:
+        event.save(force_insert=True)
+    return event
+
+
+@contextmanager
+def collected() -> Iterator[None]:
+    """Inside a transaction: the events published in this block are inserted in one statement when
+    it ends (still in the transaction), instead of one INSERT each. A batch of N received
+    messages writes its 3N events at once. Nested blocks belong to the outermost one. Wrap each
+    item that may be rolled back on its own in ``item()``, so its events go with it."""
+    if getattr(_batch, "events", None) is not None:
+        yield
+        return
+    _batch.events = []
+    try:
+        yield
+        publish_many(_batch.events)
+    finally:
+        _batch.events = None
+
+
+@contextmanager
+def item() -> Iterator[None]:
+    """A savepoint for one item of a ``collected()`` batch: if the item fails, its rows are rolled
+    back and its collected events dropped with them."""
+    pending = getattr(_batch, "events", None)
+    mark = len(pending) if pending is not None else 0
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        if pending is not None:
+            del pending[mark:]
+        raise
 
 
 def publish_many(events: list[Event]) -> None:
@@ -128,47 +171,80 @@ def _settled() -> Q | None:
     return Q(txid__lt=horizon) | Q(txid=own) if own is not None else Q(txid__lt=horizon)
 
 
-def _after(cursor: SubscriberCursor) -> Q:
-    return Q(txid__gt=cursor.txid) | Q(txid=cursor.txid, id__gt=cursor.event_id)
+def _after(position: tuple[int, int]) -> Q:
+    txid, event_id = position
+    return Q(txid__gt=txid) | Q(txid=txid, id__gt=event_id)
 
 
-def _lock_cursor(name: str) -> SubscriberCursor | None:
-    """The cursor, locked for this transaction; None when another worker is running it now.
-    One statement once the cursor exists."""
-    query = SubscriberCursor.objects.filter(name=name)
+# How many events one step reads for all its subscribers together (each still takes at most its
+# own ``batch`` of them).
+WINDOW = 500
+
+
+def _lock_cursors(names: list[str], create: list[str]) -> dict[str, SubscriberCursor]:
+    """The cursors of ``names`` that no other worker is running now, locked for this transaction:
+    one statement (two more when ``create`` names cursors that may not exist yet)."""
+    query = SubscriberCursor.objects.filter(name__in=names).order_by("name")
     if connection.features.has_select_for_update_skip_locked:
         query = query.select_for_update(skip_locked=True)
-    cursor = query.first()
-    if cursor is None and SubscriberCursor.objects.get_or_create(name=name)[1]:
-        cursor = query.first()  # the first run of a new subscriber (else: locked by another worker)
-    return cursor
+    if create:
+        SubscriberCursor.objects.bulk_create([SubscriberCursor(name=n) for n in create], ignore_conflicts=True)
+    return {c.name: c for c in query}
 
 
 def run_one(sub: Subscriber) -> int:
     """Hand the subscriber its next batch; returns how many events it was given."""
+    return run_many([sub], create=[sub.name])
+
+
+def run_many(chosen: list[Subscriber], *, create: list[str] | None = None) -> int:
+    """Hand each chosen subscriber its next batch, all in one transaction: one horizon, one read
+    of the feed from the earliest cursor, one update of the cursors, and a savepoint only around
+    each handler that has events. Returns how many events were handed out.
+
+    ``create``: names whose cursor may not exist yet (a subscriber's first run), default all."""
+    return _run(chosen, create)[0]
+
+
+def _run(chosen: list[Subscriber], create: list[str] | None) -> tuple[int, int]:
+    """(events handed out, cursors moved)."""
+    if not chosen:
+        return 0, 0
     with transaction.atomic():
-        cursor = _lock_cursor(sub.name)
-        if cursor is None:
-            return 0
+        cursors = _lock_cursors([s.name for s in chosen], [s.name for s in chosen] if create is None else create)
+        mine = [s for s in chosen if s.name in cursors]  # the rest: another worker is running them
+        if not mine:
+            return 0, 0
         settled = _settled()
-        feed = Event.objects.filter(_after(cursor))
+        positions = {s.name: (cursors[s.name].txid, cursors[s.name].event_id) for s in mine}
+        feed = Event.objects.filter(_after(min(positions.values())))
         if settled is not None:
             feed = feed.filter(settled)
-        ordered = feed.order_by("txid", "id")
-        wanted = ordered.filter(kind__in=sub.kinds) if sub.kinds else ordered
-        events = list(wanted.select_related("message", "delivery")[:sub.batch])
-        if len(events) < sub.batch:
-            # Caught up: move past the kinds this subscriber does not want as well, so the next
-            # read starts at the head instead of scanning them again.
-            last = ordered.reverse().values_list("txid", "id").first()
-        else:
-            last = (events[-1].txid, events[-1].id)
-        if events:
-            _handle(sub, events)
-        if last is not None and (last[0], last[1]) > (cursor.txid, cursor.event_id):
-            SubscriberCursor.objects.filter(name=sub.name).update(txid=last[0], event_id=last[1],
-                                                                  updated_at=timezone.now())
-    return len(events)
+        window = list(feed.order_by("txid", "id").select_related("message", "delivery")[:WINDOW])
+        if not window:
+            return 0, 0
+        head = (window[-1].txid, window[-1].id)
+        handed, moved = 0, []
+        for sub in mine:
+            start = positions[sub.name]
+            events = [e for e in window if (e.txid, e.id) > start and (sub.kinds is None or e.kind in sub.kinds)]
+            if len(events) > sub.batch:
+                events = events[:sub.batch]
+                last = (events[-1].txid, events[-1].id)
+            else:
+                # Everything of its kinds in the window: move past the rest as well, so the next
+                # read starts at the head instead of scanning other kinds again.
+                last = head
+            if events:
+                _handle(sub, events)
+                handed += len(events)
+            if last > start:
+                cursor = cursors[sub.name]
+                cursor.txid, cursor.event_id, cursor.updated_at = last[0], last[1], timezone.now()
+                moved.append(cursor)
+        if moved:
+            SubscriberCursor.objects.bulk_update(moved, ["txid", "event_id", "updated_at"])
+    return handed, len(moved)
 
 
 def _handle(sub: Subscriber, events: list[Event]) -> None:
@@ -188,29 +264,36 @@ def _handle(sub: Subscriber, events: list[Event]) -> None:
                                               defaults={"error": f"{type(exc).__name__}: {exc}"[:4000]})
 
 
+def _positions(chosen: list[Subscriber]) -> dict[str, bool]:
+    """For each chosen subscriber that has a cursor: whether it has caught up with the newest
+    visible event. One statement."""
+    head = Event.objects.order_by("-txid", "-id")
+    rows = (SubscriberCursor.objects.filter(name__in=[s.name for s in chosen])
+            .annotate(head_txid=Subquery(head.values("txid")[:1]), head_id=Subquery(head.values("id")[:1]))
+            .values_list("name", "txid", "event_id", "head_txid", "head_id"))
+    return {name: head_id is None or (txid, event_id) >= (head_txid, head_id)
+            for name, txid, event_id, head_txid, head_id in rows}
+
+
 def behind(chosen: list[Subscriber]) -> list[Subscriber]:
     """The subscribers whose cursor is before the newest visible event: one statement, instead
     of a locked transaction per subscriber when they are all caught up (an idle worker, or a busy
     one between batches). An event that commits later is found at the next step; a subscriber
     without a cursor yet is always run (its first run creates it)."""
-    head = Event.objects.order_by("-txid", "-id")
-    rows = (SubscriberCursor.objects.filter(name__in=[s.name for s in chosen])
-            .annotate(head_txid=Subquery(head.values("txid")[:1]), head_id=Subquery(head.values("id")[:1]))
-            .values_list("name", "txid", "event_id", "head_txid", "head_id"))
-    caught_up = {name for name, txid, event_id, head_txid, head_id in rows
-                 if head_id is None or (txid, event_id) >= (head_txid, head_id)}
-    return [sub for sub in chosen if sub.name not in caught_up]
+    caught_up = _positions(chosen)
+    return [sub for sub in chosen if not caught_up.get(sub.name, False)]
 
 
 def subscribers_step(owner: str = "") -> int:
-    """Worker step: every subscriber's next batch."""
-    found = 0
-    for sub in behind(subscribers()):
-        try:
-            found += run_one(sub)
-        except Exception:  # noqa: BLE001 - one subscriber must not stop the others
-            log.exception("subscriber %s could not run", sub.name)
-    return found
+    """Worker step: every subscriber that is behind gets its next batch, in one transaction."""
+    chosen = subscribers()
+    caught_up = _positions(chosen)
+    todo = [sub for sub in chosen if not caught_up.get(sub.name, False)]
+    try:
+        return run_many(todo, create=[sub.name for sub in todo if sub.name not in caught_up])
+    except Exception:  # noqa: BLE001 - the next step tries again; handlers' failures are caught in _handle
+        log.exception("the subscribers could not run")
+        return 0
 
 
 def drain(*names: str, rounds: int = 1000) -> int:
@@ -218,8 +301,8 @@ def drain(*names: str, rounds: int = 1000) -> int:
     chosen = [_REGISTRY[n] for n in names] if names else subscribers()
     total = 0
     for _ in range(rounds):
-        handled = sum(run_one(sub) for sub in behind(chosen))
+        handled, moved = _run(behind(chosen), None)
         total += handled
-        if handled == 0:
+        if not moved:  # caught up (or held by another worker)
             return total
     return total

@@ -24,7 +24,8 @@ import os
 import select
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 
@@ -96,16 +97,46 @@ def cross_process() -> bool:
     return _cross_process()
 
 
+_deferred = threading.local()  # .pending: the (channel, payload) pairs of the enclosing ``deferred()`` block
+
+
 def notify(channel: str, payload: str = "") -> None:
     """There is new work on ``channel`` (for ``payload``, e.g. a HER-id) once this transaction commits."""
     _check(channel)
     payload = str(payload or "")
     if _is_postgres():
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_notify(%s, %s)", [channel, payload])
+        pending = getattr(_deferred, "pending", None)
+        if pending is not None:
+            pending.add((channel, payload))
+            return
+        _pg_notify([(channel, payload)])
         return
     keys = _keys(channel, payload)
     transaction.on_commit(lambda: _hub.signal(keys))
+
+
+def _pg_notify(pairs: list[tuple[str, str]]) -> None:
+    with connection.cursor() as cur:
+        cur.execute("SELECT " + ", ".join(["pg_notify(%s, %s)"] * len(pairs)),
+                    [value for pair in pairs for value in pair])
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Inside a transaction: the notifications of this block go out in one statement when it ends
+    (each distinct channel and payload once), instead of one ``pg_notify`` per call. A batch of
+    received messages for the same inbox then costs one statement, not one per message. A
+    notification of an item rolled back to its savepoint still goes: a wake-up is only a hint."""
+    if getattr(_deferred, "pending", None) is not None:
+        yield
+        return
+    _deferred.pending = set()
+    try:
+        yield
+        if _deferred.pending and _is_postgres():
+            _pg_notify(sorted(_deferred.pending))
+    finally:
+        _deferred.pending = None
 
 
 def cursor(channels: Iterable[str]) -> tuple:

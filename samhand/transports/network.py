@@ -17,6 +17,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import transaction
 
+from samhand.exchange import outbox, wakeup
 from samhand.exchange.inbound import receive
 from samhand.exchange.models import NodeEvent
 from samhand.exchange.transport import TransportError
@@ -151,7 +152,9 @@ def receive_step(owner: str = "", *, limit: int | None = None, wait: float = 0.0
         return 0
     outcomes: list[tuple[object, Callable[[], None]]] = []
     try:
-        with transaction.atomic():
+        # The batch's events go in one INSERT and its wake-ups in one statement, at the end of
+        # the transaction (outbox.collected, wakeup.deferred), not one statement per message.
+        with transaction.atomic(), outbox.collected(), wakeup.deferred():
             for msg in batch:
                 her_id, handle = queues[msg.queue]
                 outcomes.append((msg, handle(conn, her_id, msg)))
@@ -178,7 +181,7 @@ def _handle_message(conn: AmqpConnection, her_id: str, msg) -> Callable[[], None
     props = msg.properties or {}
     sender, to = props.get(profile.FROM_HER_ID), props.get(profile.TO_HER_ID)
     try:
-        with transaction.atomic():  # a savepoint: one bad message does not spoil the batch
+        with outbox.item():  # a savepoint: one bad message does not spoil the batch (nor its events)
             result = receive(msg.body, to_her_id=to or her_id, transport_sender=sender)
     except Exception as exc:  # noqa: BLE001 - returned to the queue, up to the profile's 10 receives
         log.exception("could not record message %s from %s", msg.message_id, sender)

@@ -119,3 +119,25 @@ def test_idle_wait_costs_no_queries(django_assert_max_num_queries):
     _ready()
     with django_assert_max_num_queries(0):
         assert wakeup.wait(["dispatch"], 0.3) is False
+
+
+def test_deferred_notifications_go_once_each_when_the_block_ends():
+    from django.test.utils import CaptureQueriesContext
+
+    _ready()
+    waiter = Waiter(["inbox:8100101"])
+    waiter.start()
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), wakeup.deferred():
+        for _ in range(3):
+            wakeup.notify("inbox", "8100101")
+        wakeup.notify("dispatch")
+        sent_inside = [q for q in queries.captured_queries if "pg_notify" in q["sql"]]
+        assert sent_inside == []  # held until the block ends
+    waiter.join(5)
+    assert waiter.result is True
+    notifies = [q["sql"] for q in queries.captured_queries if "pg_notify" in q["sql"]]
+    if connection.vendor == "postgresql":
+        # One statement for the distinct pairs (inbox 8100101, dispatch), not one per call.
+        assert len(notifies) == 1 and notifies[0].count("pg_notify") == 2
+    else:
+        assert notifies == []  # SQLite: the in-process signal at commit
