@@ -190,3 +190,68 @@ def test_an_idle_step_costs_one_statement_and_a_new_event_wakes_who_is_behind(re
     assert outbox.subscribers_step() >= 1
     assert [e for _, e in seen] == ["probe", "probe"]
     assert outbox.behind(outbox.subscribers()) == []
+
+
+@pytest.mark.django_db
+def test_collected_events_are_inserted_together_and_a_failed_item_takes_its_own_away(recorder):
+    seen = recorder("test.collected")
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), outbox.collected():
+        outbox.publish("probe", data={"n": 0})
+        with outbox.item():
+            outbox.publish("probe", data={"n": 1})
+        with pytest.raises(ValueError), outbox.item():
+            outbox.publish("probe", data={"n": 2})
+            raise ValueError("this item fails")
+        outbox.publish("probe", data={"n": 3})
+        assert Event.objects.filter(kind="probe").count() == 0  # nothing written before the block ends
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "exchange_event"')]
+    assert len(inserts) == 1
+    assert outbox.drain("test.collected") == 3
+    assert [Event.objects.get(pk=pk).data["n"] for pk, _ in seen] == [0, 1, 3]
+
+
+@pytest.mark.django_db
+def test_collected_events_are_lost_with_their_transaction(recorder):
+    with pytest.raises(RuntimeError), transaction.atomic(), outbox.collected():
+        outbox.publish("probe", data={"n": 0})
+        raise RuntimeError("the batch fails")
+    assert not Event.objects.filter(kind="probe").exists()
+    outbox.publish("probe", data={"n": 1})  # outside a block: written at once again
+    assert Event.objects.filter(kind="probe").count() == 1
+
+
+@pytest.mark.django_db
+def test_all_subscribers_of_a_step_share_one_read_and_one_cursor_update(recorder):
+    from django.test.utils import CaptureQueriesContext
+
+    first, second = recorder("test.share-a", kinds={"a"}), recorder("test.share-b", kinds={"b"})
+    outbox.drain()
+    published = [outbox.publish(kind).pk for kind in ("a", "b", "a", "c")]
+    chosen = [outbox._REGISTRY["test.share-a"], outbox._REGISTRY["test.share-b"]]
+    with CaptureQueriesContext(connection) as queries:
+        assert outbox.run_many(chosen, create=[]) == 3
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len([s for s in statements if 'FROM "exchange_event"' in s]) == 1
+    assert len([s for s in statements if s.startswith('UPDATE "exchange_subscribercursor"')]) == 1
+    assert [pk for pk, _ in first] == [published[0], published[2]] and [pk for pk, _ in second] == [published[1]]
+    # Both cursors are at the head, past the kind neither wants.
+    assert set(SubscriberCursor.objects.filter(name__in=["test.share-a", "test.share-b"])
+               .values_list("event_id", flat=True)) == {published[3]}
+
+
+@pytest.mark.django_db
+def test_a_subscriber_takes_its_own_batch_from_a_longer_window_and_drain_reads_past_the_window(recorder,
+                                                                                               monkeypatch):
+    monkeypatch.setattr(outbox, "WINDOW", 4)
+    small = recorder("test.small", batch=2)
+    rare = recorder("test.rare", kinds={"rare"})
+    outbox.drain()
+    noise = [outbox.publish("noise").pk for _ in range(6)]
+    wanted = outbox.publish("rare").pk  # beyond the first window of 4
+    assert outbox.run_many([outbox._REGISTRY["test.small"]], create=[]) == 2
+    assert [pk for pk, _ in small] == noise[:2]
+    outbox.drain()
+    assert [pk for pk, _ in small] == [*noise, wanted]
+    assert [pk for pk, _ in rare] == [wanted]
