@@ -18,7 +18,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from samhand.access import door as access
-from samhand.exchange import wakeup
+from samhand.exchange import outbox, wakeup
 from samhand.exchange.apprec import answer, answer_delivery_with_xml
 from samhand.exchange.errors import NotFound, Refused
 from samhand.exchange.models import Delivery, Event, Message
@@ -275,12 +275,16 @@ def post_apprecs(request, body: list[AppRecBatchItem]):
     if len(body) > BATCH_MAX:
         raise Refused("bad-request", f"at most {BATCH_MAX} items per batch", status=400)
     client = request.api_client
-    # One query finds every entry the client may answer (the choke point's rule for inbox entries:
-    # delivered to one of its parties); anything else is 404 for that item alone.
-    mine = {d.id: d for d in Delivery.objects.select_related("message", "party")
-            .filter(id__in=[item.id for item in body], her_id__in=client.her_ids(), delivered_at__isnull=False)}
     results, answered = [], []
-    with transaction.atomic():  # one commit for the batch; answer() keeps each item in a savepoint
+    # One commit for the batch; its events go in one INSERT and its wake-ups in one statement.
+    with transaction.atomic(), outbox.collected(), wakeup.deferred():
+        # One query finds and locks every entry the client may answer (the choke point's rule for
+        # inbox entries: delivered to one of its parties); anything else is 404 for that item alone.
+        # With the rows locked, answer() refuses an item before writing anything, so no savepoint
+        # per item is needed.
+        mine = {d.id: d for d in Delivery.objects.select_for_update(of=("self",)).select_related("message", "party")
+                .filter(id__in=[item.id for item in body], her_id__in=client.her_ids(), delivered_at__isnull=False)
+                .order_by("id")}
         for item in body:
             delivery = mine.get(item.id)
             if delivery is None:
@@ -289,7 +293,7 @@ def post_apprecs(request, body: list[AppRecBatchItem]):
                 continue
             try:
                 apprec = answer(delivery, status=item.status, errors=[(e.code, e.text) for e in item.errors],
-                                actor=client.system, origin=Message.Origin.API)
+                                actor=client.system, origin=Message.Origin.API, locked=True)
             except Refused as refused:
                 results.append(BatchResult(id=item.id, status=refused.status, code=refused.code,
                                            detail=refused.reason))

@@ -38,6 +38,22 @@ def party_by_her_id(her_id: str | None) -> CommunicationParty | None:
         .filter(her_id=her_id, active=True).first()))
 
 
+def signing_party(her_id: str | None, organisation_her_id: str | None) -> CommunicationParty | None:
+    """Who signs a receipt from ``her_id``: the party itself when hosted here, else a hosted party of
+    its organisation (the organisation's messaging system answers for an address it does not have).
+    Cached like the parties themselves: every AppRec the node builds asks."""
+
+    def load() -> CommunicationParty | None:
+        hosted = CommunicationParty.objects.filter(
+            hosted=True, active=True, certificates__usage="signing", certificates__status="current",
+            certificates__sealed_key__isnull=False)
+        found = (hosted.filter(her_id=her_id).first()
+                 or hosted.filter(organisation__her_id=organisation_her_id).order_by("her_id").first())
+        return party_by_her_id(found.her_id) if found is not None else None
+
+    return _parties.get(("signer", her_id, organisation_her_id), load)
+
+
 def resolve_receiver(organisation_her_id: str | None, service_her_id: str | None) -> ReceiverLookup:
     """Resolve MsgHead Receiver/Organisation (+ nested Organisation) to a party.
 

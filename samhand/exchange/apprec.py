@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from samhand import cms, kith
-from samhand.directory.services import party_by_her_id
+from samhand.directory.services import party_by_her_id, signing_party
 
 from . import protection, wakeup
 from .checks import format_errors
@@ -38,8 +38,10 @@ def _original_msghead(delivery: Delivery) -> kith.MsgHead:
 
 
 def answer(delivery: Delivery, *, status: str, errors: Sequence[tuple[str, str | None]], actor: str,
-           origin: str = Message.Origin.NODE, original: kith.MsgHead | None = None) -> Message:
-    """Build and send the AppRec for one delivery."""
+           origin: str = Message.Origin.NODE, original: kith.MsgHead | None = None, locked: bool = False) -> Message:
+    """Build and send the AppRec for one delivery. ``locked``: the caller holds the delivery's row
+    lock in its transaction (a batch locks all its entries in one statement), with its message and
+    party loaded; a Refused is then raised before anything is written, so the batch goes on."""
     if status not in VALID_STATUS:
         raise Refused("X99", f"AppRec status must be 1, 2 or 3 (code system 8258), not {status!r}", status=400)
     if status == "1" and errors:
@@ -56,7 +58,7 @@ def answer(delivery: Delivery, *, status: str, errors: Sequence[tuple[str, str |
             errors=[kith.AppRecError(code=c, text=t or kith.ERRORS_8221[c], details=None) for c, t in errors],
             **_copy_receiver_kwargs(original, delivery))
 
-    return _send_answer(delivery, build=build, actor=actor, origin=origin, original=original)
+    return _send_answer(delivery, build=build, actor=actor, origin=origin, original=original, locked=locked)
 
 
 def _copy_receiver_kwargs(original: kith.MsgHead, delivery: Delivery) -> dict:
@@ -70,44 +72,52 @@ def _copy_receiver_kwargs(original: kith.MsgHead, delivery: Delivery) -> dict:
 
 
 def _send_answer(delivery: Delivery, *, build, actor: str, origin: str,
-                 original: kith.MsgHead | None = None) -> Message:
+                 original: kith.MsgHead | None = None, locked: bool = False) -> Message:
+    if locked:
+        return _answer_locked(delivery, build=build, actor=actor, origin=origin, original=original)
     with transaction.atomic():
         delivery = (Delivery.objects.select_for_update(of=("self",)).select_related("message", "party")
                     .get(pk=delivery.pk))
-        message = delivery.message
-        if message.is_apprec:
-            raise Refused("X99", "an AppRec is never answered with an AppRec (HITS 1168)", status=422)
-        if delivery.answered_at is not None:
-            raise Refused("apprec-already-sent", "this message has already been answered; HITS 1168 §5.5 "
-                          "allows exactly one AppRec per message and receiver", status=409)
-        if delivery.state not in (Delivery.State.DELIVERED, Delivery.State.REFUSED):
-            raise Refused("not-delivered", f"the message is {delivery.state}, not in the inbox", status=409)
-        original = original or _original_msghead(delivery)
-        version = message.envelope.get("apprec_version") or kith.apprec_version_for(original.document_kind)
-        raw = build(original, version)
-        root = kith.parse_xml(raw)
-        apprec = kith.parse_apprec(root)
-        to_party = party_by_her_id(message.sender_her_id)
-        signer = protection.signing_party_for(apprec.sender.her_id, apprec.sender.organisation_her_id)
-        if signer is None or to_party is None:
-            raise Refused("S02", f"cannot protect the AppRec from {apprec.sender.her_id} to {message.sender_her_id}: "
-                          "no signing key or no receiver certificate on this node", status=409)
-        try:
-            stored = protection.protect(raw, sender=signer, recipients=[to_party])
-        except cms.CmsError as exc:
-            raise Refused(exc.code, exc.text, status=409) from None
-        apprec_message = store_apprec(raw=raw, stored=stored, apprec=apprec, root=root, origin=origin,
-                                      original=message)
-        Delivery.objects.create(message=apprec_message, her_id=message.sender_her_id, party=to_party)
-        wakeup.notify("dispatch")  # the AppRec is queued: wake a worker
-        delivery.answered_at = timezone.now()
-        delivery.answer = apprec_message
-        delivery.save(update_fields=["answered_at", "answer"])
-        codes = ", ".join(e.code for e in apprec.errors)
-        event(message, "apprec-sent", f"AppRec {apprec.version} status {apprec.status}"
-              + (f" ({codes})" if codes else "") + f" from {delivery.her_id}", delivery=delivery, actor=actor)
-        event(apprec_message, "created", f"answers {message.msg_id}", actor=actor)
-        return apprec_message
+        return _answer_locked(delivery, build=build, actor=actor, origin=origin, original=original)
+
+
+def _answer_locked(delivery: Delivery, *, build, actor: str, origin: str,
+                   original: kith.MsgHead | None) -> Message:
+    """Check, build, protect, then write: every Refused comes before the first write."""
+    message = delivery.message
+    if message.is_apprec:
+        raise Refused("X99", "an AppRec is never answered with an AppRec (HITS 1168)", status=422)
+    if delivery.answered_at is not None:
+        raise Refused("apprec-already-sent", "this message has already been answered; HITS 1168 §5.5 "
+                      "allows exactly one AppRec per message and receiver", status=409)
+    if delivery.state not in (Delivery.State.DELIVERED, Delivery.State.REFUSED):
+        raise Refused("not-delivered", f"the message is {delivery.state}, not in the inbox", status=409)
+    original = original or _original_msghead(delivery)
+    version = message.envelope.get("apprec_version") or kith.apprec_version_for(original.document_kind)
+    raw = build(original, version)
+    root = kith.parse_xml(raw)
+    apprec = kith.parse_apprec(root)
+    to_party = party_by_her_id(message.sender_her_id)
+    signer = signing_party(apprec.sender.her_id, apprec.sender.organisation_her_id)
+    if signer is None or to_party is None:
+        raise Refused("S02", f"cannot protect the AppRec from {apprec.sender.her_id} to {message.sender_her_id}: "
+                      "no signing key or no receiver certificate on this node", status=409)
+    try:
+        stored = protection.protect(raw, sender=signer, recipients=[to_party])
+    except cms.CmsError as exc:
+        raise Refused(exc.code, exc.text, status=409) from None
+    apprec_message = store_apprec(raw=raw, stored=stored, apprec=apprec, root=root, origin=origin,
+                                  original=message)
+    Delivery.objects.create(message=apprec_message, her_id=message.sender_her_id, party=to_party)
+    wakeup.notify("dispatch")  # the AppRec is queued: wake a worker
+    delivery.answered_at = timezone.now()
+    delivery.answer = apprec_message
+    delivery.save(update_fields=["answered_at", "answer"])
+    codes = ", ".join(e.code for e in apprec.errors)
+    event(message, "apprec-sent", f"AppRec {apprec.version} status {apprec.status}"
+          + (f" ({codes})" if codes else "") + f" from {delivery.her_id}", delivery=delivery, actor=actor)
+    event(apprec_message, "created", f"answers {message.msg_id}", actor=actor)
+    return apprec_message
 
 
 def _parse_epr_apprec(raw: bytes, root=None) -> kith.AppRec:

@@ -96,15 +96,6 @@ def _sender_of(root) -> tuple[str | None, str | None]:
     return sender.her_id, sender.organisation_her_id
 
 
-def signing_party_for(her_id: str | None, organisation_her_id: str | None) -> CommunicationParty | None:
-    """Who signs a receipt from ``her_id``: the party itself when hosted here, else a hosted party of
-    its organisation (the organisation's messaging system answers for an address it does not have)."""
-    hosted = CommunicationParty.objects.filter(hosted=True, active=True, certificates__usage="signing",
-                                               certificates__status="current", certificates__sealed_key__isnull=False)
-    return (hosted.filter(her_id=her_id).first()
-            or hosted.filter(organisation__her_id=organisation_her_id).order_by("her_id").first())
-
-
 @lru_cache(maxsize=4)
 def _data_key(secret: str) -> cms.DataKey:
     return cms.DataKey(secret.encode())

@@ -174,3 +174,22 @@ def test_long_poll_wakes_when_a_delivery_lands(unn, tromso, work):
     assert len(result["entries"]) == 1
     assert result["after"] < 5, result
     wakeup.stop_listener()
+
+
+def test_batch_apprecs_cost_no_savepoint_and_one_event_insert(unn, tromso, work):
+    _send(unn, work, n=3)
+    entries = [e["id"] for e in tromso.inbox(TROMSO_NURSING)]
+    with CaptureQueriesContext(connection) as queries:
+        response = tromso.post("/messages/apprecs", [{"id": i, "status": "1"} for i in entries]
+                               + [{"id": entries[0], "status": "1"}])  # refused, after the others
+    assert [r["status"] for r in response.json()] == [202, 202, 202, 409]
+    statements = [q["sql"] for q in queries.captured_queries]
+    # The entries are locked in one statement, so a refused item needs no savepoint to roll back to.
+    # (The one pair left is the view's own transaction, a savepoint inside the test's transaction.)
+    assert len([s for s in statements if s.startswith("SAVEPOINT")]) == 1
+    # The batch's events (apprec-sent, created, read) go in one INSERT; its wake-ups in one statement.
+    assert len([s for s in statements if s.startswith('INSERT INTO "exchange_event"')]) <= 2
+    assert len([s for s in statements if "pg_notify" in s]) <= 1
+    assert Event.objects.filter(kind="apprec-sent", delivery_id__in=entries).count() == 3
+    assert Event.objects.filter(kind="read", delivery_id__in=entries).count() == 3
+    assert Delivery.objects.filter(pk__in=entries, answer__isnull=False).count() == 3
