@@ -15,3 +15,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SAMHAND_DIRECTORY_CACHE_SECONDS = 60
 # The API key cache has its own test; elsewhere a revoked key must fail at once.
 SAMHAND_API_KEY_CACHE_SECONDS = 0
+# Tests drain the worker in a few quick turns and expect every step in each (tests/test_worker_poll.py
+# checks the polling interval itself).
+SAMHAND_WORKER_POLL_SECONDS = 0

@@ -57,6 +57,12 @@ STEPS: list[tuple[str, Step]] = [
 EVERY: dict[str, float] = {"certificate-expiry": 3600.0, "chain-deadlines": 30.0,
                            # answer deadlines are weeks, notes after a meeting hours: no hurry
                            "deviation-deadlines": 60.0, "video-note-reminders": 60.0}
+# Steps that look for work by time (probes due, mail to retry, urgent dialogue past its answer
+# time, misdirected messages past retention, manual handling delivered after all): each is a
+# query or two even when there is nothing, so a busy worker looks every
+# SAMHAND_WORKER_POLL_SECONDS, not on every turn. (On a busy node a turn is a few milliseconds.)
+POLLED = frozenset({"probes", "monitoring-mail", "manual-reconciliation", "dialogue-urgent",
+                    "misdirected-retention"})
 
 
 def worker_name() -> str:
@@ -85,8 +91,8 @@ class Worker:
         for step_name, step in self.steps:
             if self.stopping.is_set():
                 break
-            every = EVERY.get(step_name)
-            if every is not None:
+            every = settings.SAMHAND_WORKER_POLL_SECONDS if step_name in POLLED else EVERY.get(step_name)
+            if every:
                 now = time.monotonic()
                 if now < self.next_run.get(step_name, 0.0):
                     continue

@@ -73,3 +73,28 @@ def test_periodic_steps_look_only_now_and_then(seeded, settings, django_assert_m
     watch.receipt_watch_step("w")  # the first look
     with django_assert_max_num_queries(0):
         assert watch.receipt_watch_step("w") == 0
+
+
+def test_a_busy_worker_polls_the_time_driven_steps_only_every_few_seconds(settings):
+    from samhand.worker import POLLED, Worker
+
+    settings.SAMHAND_WORKER_POLL_SECONDS = 3600
+    calls: list[str] = []
+
+    def step_for(name):
+        def step(owner):
+            calls.append(name)
+            return 1  # busy: the loop turns again at once
+        return step
+
+    names = ["probes", "monitoring-mail", "dispatch"]
+    assert {"probes", "monitoring-mail", "manual-reconciliation", "dialogue-urgent"} <= POLLED
+    worker = Worker(name="test-poll", steps=[(n, step_for(n)) for n in names], idle_seconds=0)
+    for _ in range(3):
+        worker.run_once()
+    # The message work runs every turn; the polled steps once, until their interval has passed.
+    assert calls.count("dispatch") == 3
+    assert calls.count("probes") == 1 and calls.count("monitoring-mail") == 1
+    worker.next_run = {}
+    worker.run_once()
+    assert calls.count("probes") == 2
