@@ -169,17 +169,25 @@ def land(delivery: Delivery, *, via: str) -> None:
     delivery.delivered_at = timezone.now()
     delivery.lease_owner, delivery.lease_until = "", None
     delivery.save()
-    wakeup.notify("inbox", delivery.her_id)  # a long-polling EPR of this party answers at once
-    message = delivery.message
-    role = "copy receiver" if delivery.role == Delivery.Role.COPY else "receiver"
-    # Subscribers take it from here (S9: the manual-routine ledger marks a message already handled by hand).
-    event(message, "delivered", f"to {delivery.her_id} ({role}) by {via}", delivery=delivery, actor="node")
-    if message.is_apprec:
-        correlate(message)
-    elif delivery.party is not None and delivery.party.auto_apprec:
-        from .apprec import answer
+    landed([delivery], via=via)
 
-        answer(delivery, status="1", errors=[], actor=f"node on behalf of {delivery.her_id}")
+
+def landed(deliveries: list[Delivery], *, via: str) -> None:
+    """After deliveries are stored as delivered: wake the receivers' long polls, record each
+    (subscribers take it from there: S9, the manual-routine ledger, marks a message already
+    handled by hand), tie the AppRecs among them to what they answer, and answer for a party
+    whose system cannot."""
+    for delivery in deliveries:
+        wakeup.notify("inbox", delivery.her_id)  # a long-polling EPR of this party answers at once
+        role = "copy receiver" if delivery.role == Delivery.Role.COPY else "receiver"
+        event(delivery.message, "delivered", f"to {delivery.her_id} ({role}) by {via}", delivery=delivery,
+              actor="node")
+    correlate_many([d.message for d in deliveries if d.message.is_apprec])
+    for delivery in deliveries:
+        if not delivery.message.is_apprec and delivery.party is not None and delivery.party.auto_apprec:
+            from .apprec import answer
+
+            answer(delivery, status="1", errors=[], actor=f"node on behalf of {delivery.her_id}")
 
 
 def _security_event(delivery: Delivery, error: cms.CmsError | kith.KithError) -> None:
@@ -206,24 +214,38 @@ def _refuse_unverified(delivery: Delivery, opened) -> None:
 
 def correlate(apprec: Message) -> None:
     """Tie an arrived AppRec to the delivery it answers (by OriginalMsgId and the two parties)."""
-    original = apprec.original
-    if original is None:
-        event(apprec, "uncorrelated", "no sent message matches this AppRec's OriginalMsgId", actor="node")
+    correlate_many([apprec])
+
+
+def correlate_many(apprecs: list[Message]) -> None:
+    """``correlate`` for a batch: one locked read of the deliveries answered, one update."""
+    if not apprecs:
         return
-    target = (Delivery.objects.select_for_update(of=("self",)).filter(message=original, her_id=apprec.sender_her_id).first())
-    if target is None:
-        event(apprec, "uncorrelated", f"{original.msg_id} was not sent to {apprec.sender_her_id}", actor="node")
-        return
-    if target.apprec_id is not None:
-        # HITS 1168 §5.5: an AppRec is never sent twice; a second one is ignored, not applied.
-        event(original, "apprec-ignored", f"second AppRec {apprec.msg_id} from {apprec.sender_her_id}",
-              delivery=target, actor="node")
-        return
-    target.apprec = apprec
-    target.acked_at = timezone.now()
-    target.state = APPREC_STATE.get(apprec.apprec_status, Delivery.State.REJECTED)
-    target.save(update_fields=["apprec", "acked_at", "state"])
-    # Subscribers (the chains' episodes, deviations …) read the status and codes from the event.
-    event(original, "apprec-received", f"status {apprec.apprec_status} from {apprec.sender_her_id}",
-          delivery=target, actor="node", data={"status": apprec.apprec_status, "errors": apprec.apprec_errors,
-                                               "apprec": str(apprec.pk)})
+    originals = [a.original_id for a in apprecs if a.original_id is not None]
+    targets = ({(d.message_id, d.her_id): d for d in Delivery.objects.select_for_update(of=("self",))
+                .filter(message_id__in=originals).order_by("id")} if originals else {})
+    answered: dict = {}
+    for apprec in apprecs:
+        original = apprec.original
+        if original is None:
+            event(apprec, "uncorrelated", "no sent message matches this AppRec's OriginalMsgId", actor="node")
+            continue
+        target = targets.get((original.pk, apprec.sender_her_id))
+        if target is None:
+            event(apprec, "uncorrelated", f"{original.msg_id} was not sent to {apprec.sender_her_id}", actor="node")
+            continue
+        if target.apprec_id is not None:
+            # HITS 1168 §5.5: an AppRec is never sent twice; a second one is ignored, not applied.
+            event(original, "apprec-ignored", f"second AppRec {apprec.msg_id} from {apprec.sender_her_id}",
+                  delivery=target, actor="node")
+            continue
+        target.apprec = apprec
+        target.acked_at = timezone.now()
+        target.state = APPREC_STATE.get(apprec.apprec_status, Delivery.State.REJECTED)
+        answered[target.pk] = target
+        # Subscribers (the chains' episodes, deviations …) read the status and codes from the event.
+        event(original, "apprec-received", f"status {apprec.apprec_status} from {apprec.sender_her_id}",
+              delivery=target, actor="node", data={"status": apprec.apprec_status, "errors": apprec.apprec_errors,
+                                                   "apprec": str(apprec.pk)})
+    if answered:
+        Delivery.objects.bulk_update(list(answered.values()), ["apprec", "acked_at", "state"])

@@ -7,10 +7,14 @@ MsgHead) goes back to the transport as an error, since no AppRec can be built.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, field
+from functools import reduce
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from samhand import cms, kith
 from samhand.directory.services import party_by_her_id
@@ -19,9 +23,9 @@ from samhand.kith.redact import redact_values
 from . import protection
 from .apprec import answer
 from .checks import check_msghead, format_errors
-from .deliver import land
+from .deliver import landed
 from .models import Delivery, Message, NodeEvent
-from .store import arrival_facts, event, store_apprec, store_message
+from .store import arrival_facts, event, new_apprec, new_message, store, store_many
 from .submit import APPREC_NAMESPACE_PREFIX
 
 
@@ -39,8 +43,66 @@ def _transport_error(code: str, reason: str, *, her_id: str = "", kind=NodeEvent
     return Received(False, code, reason)
 
 
+@dataclass
+class Arrival:
+    """One protected message (or AppRec) for the hosted party ``to_her_id``, as a transport got it."""
+    raw: bytes
+    to_her_id: str
+    transport_sender: str | None = None
+
+
+@dataclass
+class _Opened:
+    """What opening and checking found, before anything about the message itself is written."""
+    raw: bytes  # as it arrived (CMS), kept for audit and non-repudiation
+    plain: bytes  # the verified document
+    root: object
+    verified: bool
+    checked: object = None  # business message: checks.Checked
+    errors: list = field(default_factory=list)  # business message: answered with a negative AppRec
+    apprec: object = None  # AppRec: kith.AppRec
+
+    @property
+    def key(self) -> tuple[str, str]:
+        if self.apprec is not None:
+            return self.apprec.sender.her_id or "", self.apprec.id
+        return self.checked.msghead.sender.her_id, self.checked.msghead.msg_id
+
+
 def receive(raw: bytes, *, to_her_id: str, transport_sender: str | None = None) -> Received:
     """A protected message (or AppRec) for the hosted party ``to_her_id`` arrives from a transport."""
+    opened = _open(Arrival(raw, to_her_id, transport_sender))
+    if isinstance(opened, Received):
+        return opened
+    with transaction.atomic(savepoint=False):  # the caller's savepoint, if any, isolates this message
+        return _write_one(opened)
+
+
+def receive_many(arrivals: list[Arrival]) -> list[Received]:
+    """A batch from a transport, in the caller's transaction: each message is opened and checked
+    on its own (the cryptography and schema work), then what is new and clean is written
+    together — one query for duplicates and AppRec originals, one INSERT each for messages,
+    contents and deliveries, one locked read and one update for the deliveries the AppRecs answer
+    (events and wake-ups are collected by the caller). A message with errors (answered with a
+    negative AppRec) is written on its own. If anything fails, the caller falls back to
+    ``receive`` message by message."""
+    results: list[Received | None] = [None] * len(arrivals)
+    clean: list[tuple[int, _Opened]] = []
+    for i, arrival in enumerate(arrivals):
+        opened = _open(arrival)
+        if isinstance(opened, Received):
+            results[i] = opened
+        elif opened.errors:
+            results[i] = _write_one(opened)
+        else:
+            clean.append((i, opened))
+    for (i, _), result in zip(clean, _write_many([o for _, o in clean]), strict=True):
+        results[i] = result
+    return results  # type: ignore[return-value]
+
+
+def _open(arrival: Arrival) -> Received | _Opened:
+    raw, to_her_id, transport_sender = arrival.raw, arrival.to_her_id, arrival.transport_sender
     limit = settings.SAMHAND_MAX_MESSAGE_BYTES
     if len(raw) > limit:
         return _transport_error("T99", f"{len(raw)} bytes exceeds the limit of {limit}")
@@ -57,7 +119,7 @@ def receive(raw: bytes, *, to_her_id: str, transport_sender: str | None = None) 
     if isinstance(root.tag, str) and root.tag.startswith("{" + APPREC_NAMESPACE_PREFIX):
         if opened.error is not None:
             return _transport_error(opened.error.code, opened.error.text, kind=NodeEvent.Kind.SECURITY)
-        return _receive_apprec(opened.content, raw, root, transport_sender)
+        return _open_apprec(opened.content, raw, root, transport_sender)
     try:
         checked = check_msghead(root)
     except kith.KithError as exc:
@@ -74,37 +136,11 @@ def receive(raw: bytes, *, to_her_id: str, transport_sender: str | None = None) 
         errors.insert(0, kith.KithError(opened.error.code, opened.error.text))
         NodeEvent.objects.create(kind=NodeEvent.Kind.SECURITY, code=opened.error.code, her_id=msghead.sender.her_id,
                                  actor="transport", detail=redact_values(opened.error.text)[:2000])
-    with transaction.atomic(savepoint=False):  # the caller's savepoint, if any, isolates this message
-        existing = Message.objects.filter(sender_her_id=msghead.sender.her_id, msg_id=msghead.msg_id).first()
-        if existing is not None:
-            event(existing, "duplicate-ignored", "the same MsgId arrived again", actor="transport")
-            return Received(True, message=existing, duplicate=True)
-        message = store_message(
-            raw=opened.content, stored=raw, msg_id=msghead.msg_id, sender_her_id=msghead.sender.her_id,
-            receiver_her_id=msghead.receiver.her_id or "", msg_type=msghead.msg_type,
-            origin=Message.Origin.TRANSPORT, kind=checked.kind, gen_date=msghead.gen_date,
-            conversation_ref=msghead.conversation_ref, patient_id=msghead.patient.id if msghead.patient else None,
-            msghead=msghead, verified=opened.error is None)
-        event(message, "received", f"from {msghead.sender.her_id} via transport", actor="transport",
-              data={**arrival_facts(msghead), "refused": bool(errors)})
-        if errors:
-            # Refused on receipt: not part of the receiving side's episode.
-            primary = checked.recipients[0] if checked.recipients else None
-            delivery = Delivery.objects.create(
-                message=message, her_id=(primary.her_id if primary else msghead.receiver.her_id) or "",
-                party=primary.party if primary else None, state=Delivery.State.REFUSED)
-            answer(delivery, status="2", errors=[(e.code, e.text) for e in errors],
-                   actor="node (checks on receipt)", original=msghead)
-            return Received(False, errors[0].code, errors[0].text, message)
-        # Verified on receipt above: the hosted receivers have it now, no second decryption.
-        for recipient in checked.recipients:
-            if recipient.party is not None and recipient.party.hosted:
-                land(Delivery.objects.create(message=message, her_id=recipient.her_id, party=recipient.party,
-                                             role=recipient.role), via="transport")
-        return Received(True, message=message)
+    return _Opened(raw=raw, plain=opened.content, root=root, verified=opened.error is None, checked=checked,
+                   errors=errors)
 
 
-def _receive_apprec(plain: bytes, raw: bytes, root, transport_sender: str | None) -> Received:
+def _open_apprec(plain: bytes, raw: bytes, root, transport_sender: str | None) -> Received | _Opened:
     try:
         apprec = kith.parse_apprec(root)
     except kith.KithError as exc:
@@ -116,15 +152,103 @@ def _receive_apprec(plain: bytes, raw: bytes, root, transport_sender: str | None
         return _transport_error("abuse:spoofing-attack", f"transport sender {transport_sender} sent an AppRec "
                                 f"from {apprec.sender.her_id}", her_id=transport_sender,
                                 kind=NodeEvent.Kind.SECURITY)
-    with transaction.atomic(savepoint=False):  # the caller's savepoint, if any, isolates this message
-        existing = Message.objects.filter(sender_her_id=apprec.sender.her_id, msg_id=apprec.id).first()
-        if existing is not None:
-            return Received(True, message=existing, duplicate=True)
-        original = Message.objects.filter(sender_her_id=apprec.receiver.her_id,
-                                          msg_id=apprec.original_msg_id).first()
-        message = store_apprec(raw=plain, stored=raw, apprec=apprec, root=root, origin=Message.Origin.TRANSPORT,
-                               original=original)
-        event(message, "received", f"AppRec from {apprec.sender.her_id} via transport", actor="transport")
-        land(Delivery.objects.create(message=message, her_id=apprec.receiver.her_id or "",
-                                     party=party_by_her_id(apprec.receiver.her_id)), via="transport")
-        return Received(True, message=message)
+    return _Opened(raw=raw, plain=plain, root=root, verified=True, apprec=apprec)
+
+
+def _new(o: _Opened, original: Message | None) -> Message:
+    """The Message row of an opened arrival (not saved)."""
+    if o.apprec is not None:
+        return new_apprec(raw=o.plain, apprec=o.apprec, root=o.root, origin=Message.Origin.TRANSPORT,
+                          original=original)
+    msghead = o.checked.msghead
+    return new_message(
+        raw=o.plain, msg_id=msghead.msg_id, sender_her_id=msghead.sender.her_id,
+        receiver_her_id=msghead.receiver.her_id or "", msg_type=msghead.msg_type,
+        origin=Message.Origin.TRANSPORT, kind=o.checked.kind, gen_date=msghead.gen_date,
+        conversation_ref=msghead.conversation_ref, patient_id=msghead.patient.id if msghead.patient else None,
+        msghead=msghead)
+
+
+def _received_event(o: _Opened, message: Message) -> None:
+    if o.apprec is not None:
+        event(message, "received", f"AppRec from {o.apprec.sender.her_id} via transport", actor="transport")
+    else:
+        msghead = o.checked.msghead
+        event(message, "received", f"from {msghead.sender.her_id} via transport", actor="transport",
+              data={**arrival_facts(msghead), "refused": bool(o.errors)})
+
+
+def _deliveries(o: _Opened, message: Message) -> list[Delivery]:
+    """The inbox entries of a clean arrival, already delivered (verified on receipt: the hosted
+    receivers have it now, no second decryption)."""
+    now = timezone.now()
+    if o.apprec is not None:
+        return [Delivery(message=message, her_id=o.apprec.receiver.her_id or "",
+                         party=party_by_her_id(o.apprec.receiver.her_id), state=Delivery.State.DELIVERED,
+                         delivered_at=now)]
+    return [Delivery(message=message, her_id=r.her_id, party=r.party, role=r.role, state=Delivery.State.DELIVERED,
+                     delivered_at=now)
+            for r in o.checked.recipients if r.party is not None and r.party.hosted]
+
+
+def _original_key(o: _Opened) -> tuple[str, str] | None:
+    return (o.apprec.receiver.her_id or "", o.apprec.original_msg_id) if o.apprec is not None else None
+
+
+def _write_one(o: _Opened) -> Received:
+    existing = Message.objects.filter(sender_her_id=o.key[0], msg_id=o.key[1]).first()
+    if existing is not None:
+        if o.apprec is None:
+            event(existing, "duplicate-ignored", "the same MsgId arrived again", actor="transport")
+        return Received(True, message=existing, duplicate=True)
+    original = None
+    if o.apprec is not None:
+        original = Message.objects.filter(sender_her_id=_original_key(o)[0], msg_id=_original_key(o)[1]).first()
+    message = _new(o, original)
+    store(message, raw=o.plain, stored=o.raw, verified=o.verified)
+    _received_event(o, message)
+    if o.errors:
+        # Refused on receipt: not part of the receiving side's episode.
+        checked, msghead = o.checked, o.checked.msghead
+        primary = checked.recipients[0] if checked.recipients else None
+        delivery = Delivery.objects.create(
+            message=message, her_id=(primary.her_id if primary else msghead.receiver.her_id) or "",
+            party=primary.party if primary else None, state=Delivery.State.REFUSED)
+        answer(delivery, status="2", errors=[(e.code, e.text) for e in o.errors],
+               actor="node (checks on receipt)", original=msghead)
+        return Received(False, o.errors[0].code, o.errors[0].text, message)
+    deliveries = _deliveries(o, message)
+    for delivery in deliveries:
+        delivery.save(force_insert=True)
+    landed(deliveries, via="transport")
+    return Received(True, message=message)
+
+
+def _write_many(items: list[_Opened]) -> list[Received]:
+    if not items:
+        return []
+    keys = {o.key for o in items} | {k for k in map(_original_key, items) if k is not None}
+    known = {(m.sender_her_id, m.msg_id): m for m in Message.objects.filter(
+        reduce(operator.or_, (Q(sender_her_id=sender, msg_id=msg_id) for sender, msg_id in keys)))}
+    results: list[Received] = []
+    new: list[tuple[_Opened, Message]] = []
+    for o in items:
+        existing = known.get(o.key)
+        if existing is not None:  # stored before, or earlier in this batch
+            if o.apprec is None:
+                event(existing, "duplicate-ignored", "the same MsgId arrived again", actor="transport")
+            results.append(Received(True, message=existing, duplicate=True))
+            continue
+        original_key = _original_key(o)
+        message = _new(o, known.get(original_key) if original_key else None)
+        known[o.key] = message
+        new.append((o, message))
+        results.append(Received(True, message=message))
+    store_many([(m, o.plain, o.raw) for o, m in new])
+    deliveries = []
+    for o, message in new:
+        _received_event(o, message)
+        deliveries += _deliveries(o, message)
+    Delivery.objects.bulk_create(deliveries)
+    landed(deliveries, via="transport")
+    return results

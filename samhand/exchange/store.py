@@ -59,22 +59,23 @@ def parse_gen_date(value: str | None) -> datetime | None:
     return parsed
 
 
-def store_message(*, raw: bytes, stored: bytes, msg_id: str, sender_her_id: str, receiver_her_id: str, msg_type: str,
-                  origin: str, kind=None, client=None, gen_date: str | None = None,
-                  conversation_ref=None, patient_id: str | None = None, original: Message | None = None,
-                  apprec_status: str = "", apprec_errors: list[dict] | None = None, msghead=None,
-                  verified: bool = True) -> Message:
-    message = new_message(
-        raw=raw, msg_id=msg_id, sender_her_id=sender_her_id, receiver_her_id=receiver_her_id, msg_type=msg_type,
-        origin=origin, kind=kind, client=client, gen_date=gen_date, conversation_ref=conversation_ref,
-        patient_id=patient_id, original=original, apprec_status=apprec_status, apprec_errors=apprec_errors,
-        msghead=msghead)
+def store(message: Message, *, raw: bytes, stored: bytes, verified: bool = True) -> Message:
+    """Insert a message from ``new_message`` with its content. ``raw`` is the plain document (its
+    hash finds duplicates); ``stored`` its protected form. What was verified is kept sealed as
+    well, so it is decrypted once, not on every read."""
     message.save(force_insert=True)
-    # ``raw`` is the plain document (its hash finds duplicates); ``stored`` its protected form. What
-    # was verified is kept sealed as well, so it is decrypted once, not on every read.
     MessageContent.objects.create(message=message, payload=stored,
                                   sealed=protection.seal(message.pk, raw) if verified else None)
     return message
+
+
+def store_many(items: list[tuple[Message, bytes, bytes]]) -> None:
+    """``store`` for a batch of verified messages ``(message, raw, stored)``: two INSERTs in all."""
+    if not items:
+        return
+    Message.objects.bulk_create([m for m, _, _ in items])
+    MessageContent.objects.bulk_create([MessageContent(message=m, payload=stored, sealed=protection.seal(m.pk, raw))
+                                        for m, raw, stored in items])
 
 
 def insert_message_once(message: Message, raw: bytes, stored: bytes) -> bool:
@@ -131,16 +132,22 @@ def new_message(*, raw: bytes, msg_id: str, sender_her_id: str, receiver_her_id:
     )
 
 
-def store_apprec(*, raw: bytes, stored: bytes, apprec, root, origin: str, original: Message | None) -> Message:
-    """Record an AppRec (parsed with kith.parse_apprec) as the message it is."""
+def new_apprec(*, raw: bytes, apprec, root, origin: str, original: Message | None) -> Message:
+    """The Message row of an AppRec (parsed with kith.parse_apprec), not yet saved."""
     from samhand import kith
 
-    return store_message(
-        raw=raw, stored=stored, msg_id=apprec.id, sender_her_id=apprec.sender.her_id or "",
+    return new_message(
+        raw=raw, msg_id=apprec.id, sender_her_id=apprec.sender.her_id or "",
         receiver_her_id=apprec.receiver.her_id or "", msg_type="APPREC", origin=origin,
         kind=kith.identify_document(root), gen_date=apprec.gen_date,
         patient_id=original.patient_id if original else None, original=original, apprec_status=apprec.status,
         apprec_errors=[{"code": e.code, "text": e.text or ""} for e in apprec.errors])
+
+
+def store_apprec(*, raw: bytes, stored: bytes, apprec, root, origin: str, original: Message | None) -> Message:
+    """Record an AppRec (parsed with kith.parse_apprec) as the message it is."""
+    return store(new_apprec(raw=raw, apprec=apprec, root=root, origin=origin, original=original),
+                 raw=raw, stored=stored)
 
 
 def sha256(raw: bytes) -> str:

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from samhand.exchange import outbox, wakeup
-from samhand.exchange.inbound import receive
+from samhand.exchange.inbound import Arrival, receive, receive_many
 from samhand.exchange.models import NodeEvent
 from samhand.exchange.transport import TransportError
 from samhand.exchange.transport_errors import record_transport_error
@@ -134,10 +134,13 @@ def receive_step(owner: str = "", *, limit: int | None = None, wait: float = 0.0
     """Take what has arrived on all hosted parties' queues at once (link credit on every queue, one
     wait), record the batch in one transaction, and only then settle each message.
 
-    A message whose recording fails is rolled back to its own savepoint and released (returned
-    to the queue, up to the profile's ten receives); if the batch cannot be committed at all,
-    every message is released and the broker redelivers them (the node drops duplicates by
-    sender and MsgId). Nothing is accepted before what it caused is committed.
+    The batch is recorded together (``inbound.receive_many``: bulk inserts, one query for
+    duplicates). If that fails, it is recorded again message by message, each in its own savepoint:
+    a message whose recording fails is released (returned to the queue, up to the profile's ten
+    receives) and the rest are kept. If even that cannot be committed, every message is released
+    and the broker redelivers them (the node drops duplicates by sender and MsgId). Nothing is
+    accepted, and no refusal is reported to a sender's error queue, before what it caused is
+    committed.
     """
     if not enabled():
         return 0
@@ -150,22 +153,46 @@ def receive_step(owner: str = "", *, limit: int | None = None, wait: float = 0.0
         return 0
     if not batch:
         return 0
-    outcomes: list[tuple[object, Callable[[], None]]] = []
-    try:
-        # The batch's events go in one INSERT and its wake-ups in one statement, at the end of
-        # the transaction (outbox.collected, wakeup.deferred), not one statement per message.
-        with transaction.atomic(), outbox.collected(), wakeup.deferred():
-            for msg in batch:
-                her_id, handle = queues[msg.queue]
-                outcomes.append((msg, handle(conn, her_id, msg)))
-    except Exception:  # noqa: BLE001 - nothing was committed: every message goes back to its queue
-        log.exception("could not commit a batch of %d received messages", len(batch))
+    outcomes = _record(conn, queues, batch, together=True)
+    if outcomes is None:
+        outcomes = _record(conn, queues, batch, together=False)
+    if outcomes is None:  # nothing was committed: every message goes back to its queue
         for msg in batch:
             _settle_quietly(msg.release)
         return 0
     for _msg, settle in outcomes:
         _settle_quietly(settle)
     return len(batch)
+
+
+def _record(conn: AmqpConnection, queues, batch, *, together: bool) -> list[tuple[object, Callable[[], None]]] | None:
+    """Record the batch in one transaction; its events go in one INSERT and its wake-ups in one
+    statement at the end (outbox.collected, wakeup.deferred). None if it could not be committed."""
+    try:
+        with transaction.atomic(), outbox.collected(), wakeup.deferred():
+            if together:
+                return _record_together(conn, queues, batch)
+            return [(msg, queues[msg.queue][1](conn, queues[msg.queue][0], msg)) for msg in batch]
+    except Exception:  # noqa: BLE001 - rolled back; the caller tries one by one, or releases
+        log.exception("could not commit a batch of %d received messages%s", len(batch),
+                      " together; recording them one by one" if together else "")
+        return None
+
+
+def _record_together(conn: AmqpConnection, queues, batch) -> list[tuple[object, Callable[[], None]]]:
+    outcomes: list = [None] * len(batch)
+    arrivals, positions = [], []
+    for i, msg in enumerate(batch):
+        her_id, handle = queues[msg.queue]
+        if handle is _handle_error:
+            outcomes[i] = (msg, _handle_error(conn, her_id, msg))
+            continue
+        props = msg.properties or {}
+        arrivals.append(Arrival(msg.body, props.get(profile.TO_HER_ID) or her_id, props.get(profile.FROM_HER_ID)))
+        positions.append(i)
+    for i, result in zip(positions, receive_many(arrivals), strict=True):
+        outcomes[i] = (batch[i], _settle_for(conn, queues[batch[i].queue][0], batch[i], result))
+    return outcomes
 
 
 def _settle_quietly(settle: Callable[[], None]) -> None:
@@ -194,8 +221,18 @@ def _handle_message(conn: AmqpConnection, her_id: str, msg) -> Callable[[], None
                                      f"{msg.delivery_count + 1} receives: {exc}"[:2000])
             return lambda: msg.reject(profile.INTERNAL_ERROR, reason)
         return msg.release
-    if not result.accepted and result.message is None and sender:
-        # Not addressable with an AppRec: the sender's _error queue gets the reason (profile 2.2).
+    return _settle_for(conn, her_id, msg, result)
+
+
+def _settle_for(conn: AmqpConnection, her_id: str, msg, result) -> Callable[[], None]:
+    """How to settle a recorded message, after commit: accept it; a refusal that no AppRec can
+    carry also goes to the sender's _error queue (profile 2.2)."""
+    props = msg.properties or {}
+    sender, to = props.get(profile.FROM_HER_ID), props.get(profile.TO_HER_ID)
+    if result.accepted or result.message is not None or not sender:
+        return msg.accept
+
+    def report_then_accept() -> None:
         try:
             conn.publish(profile.error_queue(sender), msg.body, message_id=f"{msg.message_id}-error",
                          properties={**profile.message_properties(to or her_id, sender, None),
@@ -204,7 +241,9 @@ def _handle_message(conn: AmqpConnection, her_id: str, msg) -> Callable[[], None
         except (AmqpError, ValueError) as exc:
             # The refusal is recorded here (NodeEvent); the sender's error queue is best effort.
             log.warning("could not report %s to %s's error queue: %s", msg.message_id, sender, exc)
-    return msg.accept
+        msg.accept()
+
+    return report_then_accept
 
 
 def _handle_error(conn: AmqpConnection, her_id: str, msg) -> Callable[[], None]:

@@ -115,3 +115,94 @@ def test_apprec_arriving_by_transport_is_correlated(unn, work):
     assert status["state"] == "rejected" and status["apprec"]["errors"][0]["code"] == "E35"
     # The same AppRec again changes nothing.
     assert receive(wire, to_her_id=UNN_MED_TROMSO, transport_sender=TROMSO_NURSING).duplicate
+
+
+def test_a_batch_is_written_together_and_each_arrival_gets_its_own_result(seeded, unn, tromso, work):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from samhand.exchange import outbox, wakeup
+    from samhand.exchange.inbound import Arrival, receive_many
+
+    first, second = (readdress(LOGISTICS, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING) for _ in range(2))
+    broken = _drop_first_child(readdress(LOGISTICS, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING))
+    sent_xml = readdress(LOGISTICS, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING)
+    sent_id = unn.send(sent_xml).json()["id"]
+    work()
+    apprec = kith.build_apprec(kith.parse_msghead(kith.parse_xml(sent_xml)), status="1", version="1.1", errors=[])
+
+    def wire(xml, to=TROMSO_NURSING, sender=UNN_MED_TROMSO):
+        return Arrival(protect_as(xml, sender=sender, receivers=(to,)), to, sender)
+
+    arrivals = [wire(first), wire(second), wire(first),  # the same MsgId twice in one batch
+                wire(broken),  # schema error: answered with the node's negative AppRec
+                Arrival(wire(first).raw, TROMSO_NURSING, "8100999"),  # transport sender is not the sender
+                wire(apprec, to=UNN_MED_TROMSO, sender=TROMSO_NURSING)]
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), outbox.collected(), wakeup.deferred():
+        results = receive_many(arrivals)
+    assert [r.accepted for r in results] == [True, True, True, False, False, True]
+    assert [r.duplicate for r in results] == [False, False, True, False, False, False]
+    assert results[2].message.pk == results[0].message.pk
+    assert results[3].code == "T02" and results[4].code == "abuse:spoofing-attack"
+    statements = [q["sql"] for q in queries.captured_queries]
+    # The clean arrivals (two messages and an AppRec) in one INSERT; the refused one on its own
+    # (with the node's AppRec): three in all, not one per arrival.
+    assert len([s for s in statements if s.startswith('INSERT INTO "exchange_message"')]) == 3
+    # Savepoints: the test's own block, and the node's AppRec for the refused arrival; none per clean one.
+    assert len([s for s in statements if s.startswith("SAVEPOINT")]) == 2
+    work()
+    # The two new messages, beside the one UNN sent through this node (which the AppRec answers).
+    inbox = {e["msgId"] for e in tromso.inbox(TROMSO_NURSING) if e["type"] != "APPREC"}
+    assert inbox == {msg_id_of(first), msg_id_of(second), msg_id_of(sent_xml)}
+    assert unn.status(sent_id)["state"] == "acknowledged"
+    assert NodeEvent.objects.filter(code="abuse:spoofing-attack").exists()
+    assert Message.objects.filter(msg_id=msg_id_of(first)).count() == 1
+
+
+class _Msg:
+    """What the AMQP client hands the receive step (body, properties, settlement)."""
+
+    def __init__(self, body, *, sender, to):
+        self.queue, self.body, self.message_id, self.delivery_count = "q", body, "m", 0
+        self.properties = {"x-sender": sender, "x-receiver": to}
+        self.settled = None
+
+    def accept(self):
+        self.settled = "accepted"
+
+    def release(self):
+        self.settled = "released"
+
+
+def test_a_batch_that_cannot_be_written_together_is_written_one_by_one(seeded, monkeypatch):
+    from samhand.exchange import inbound
+    from samhand.transports import network
+    from samhand.transports.amqp import profile
+
+    monkeypatch.setattr(profile, "FROM_HER_ID", "x-sender")
+    monkeypatch.setattr(profile, "TO_HER_ID", "x-receiver")
+    good = readdress(LOGISTICS, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING)
+    bad = readdress(LOGISTICS, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING)
+    batch = [_Msg(protect_as(x, sender=UNN_MED_TROMSO, receivers=(TROMSO_NURSING,)), sender=UNN_MED_TROMSO,
+                  to=TROMSO_NURSING) for x in (good, bad)]
+    real_write_one = inbound._write_one
+
+    def failing(opened):
+        if opened.key[1] == msg_id_of(bad):
+            raise RuntimeError("this message cannot be stored")
+        return real_write_one(opened)
+
+    def write_many_fails(items):
+        raise RuntimeError("the batch cannot be stored together")
+
+    monkeypatch.setattr(inbound, "_write_one", failing)
+    monkeypatch.setattr(inbound, "_write_many", write_many_fails)
+    queues = {"q": (TROMSO_NURSING, network._handle_message)}
+    assert network._record(None, queues, batch, together=True) is None
+    outcomes = network._record(None, queues, batch, together=False)
+    for _msg, settle in outcomes:
+        settle()
+    # The good message is kept and accepted; the bad one alone goes back to its queue.
+    assert [m.settled for m in batch] == ["accepted", "released"]
+    assert Message.objects.filter(msg_id=msg_id_of(good)).count() == 1
+    assert not Message.objects.filter(msg_id=msg_id_of(bad)).exists()
