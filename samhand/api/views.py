@@ -19,7 +19,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from samhand.access import door as access
 from samhand.exchange import outbox, wakeup
-from samhand.exchange.apprec import answer, answer_delivery_with_xml
+from samhand.exchange.apprec import AnswerBatch, answer, answer_delivery_with_xml
 from samhand.exchange.errors import NotFound, Refused
 from samhand.exchange.models import Delivery, Event, Message
 from samhand.exchange.store import event
@@ -280,11 +280,12 @@ def post_apprecs(request, body: list[AppRecBatchItem]):
     with transaction.atomic(), outbox.collected(), wakeup.deferred():
         # One query finds and locks every entry the client may answer (the choke point's rule for
         # inbox entries: delivered to one of its parties); anything else is 404 for that item alone.
-        # With the rows locked, answer() refuses an item before writing anything, so no savepoint
-        # per item is needed.
+        # With the rows locked, an item is refused before anything is written (no savepoint per
+        # item), and the AppRecs are written together at the end.
         mine = {d.id: d for d in Delivery.objects.select_for_update(of=("self",)).select_related("message", "party")
                 .filter(id__in=[item.id for item in body], her_id__in=client.her_ids(), delivered_at__isnull=False)
                 .order_by("id")}
+        answers = AnswerBatch()
         for item in body:
             delivery = mine.get(item.id)
             if delivery is None:
@@ -292,14 +293,15 @@ def post_apprecs(request, body: list[AppRecBatchItem]):
                                            detail="no such message for the parties this key acts for"))
                 continue
             try:
-                apprec = answer(delivery, status=item.status, errors=[(e.code, e.text) for e in item.errors],
-                                actor=client.system, origin=Message.Origin.API, locked=True)
+                apprec = answers.answer(delivery, status=item.status, errors=[(e.code, e.text) for e in item.errors],
+                                        actor=client.system, origin=Message.Origin.API)
             except Refused as refused:
                 results.append(BatchResult(id=item.id, status=refused.status, code=refused.code,
                                            detail=refused.reason))
                 continue
             answered.append(delivery)
             results.append(BatchResult(id=item.id, status=202, apprecId=apprec.id))
+        answers.write()
         _mark_read(answered, actor=client.system)  # answered means taken in: one update for the batch
     return 202, results
 

@@ -8,6 +8,7 @@ receipt, and with OK on behalf of a party whose system cannot.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +21,7 @@ from . import protection, wakeup
 from .checks import format_errors
 from .errors import NotFound, Refused
 from .models import Delivery, Message
-from .store import event, msghead_from_envelope, store_apprec
+from .store import event, msghead_from_envelope, new_apprec, store_many
 
 VALID_STATUS = {"1", "2", "3"}
 
@@ -38,10 +39,35 @@ def _original_msghead(delivery: Delivery) -> kith.MsgHead:
 
 
 def answer(delivery: Delivery, *, status: str, errors: Sequence[tuple[str, str | None]], actor: str,
-           origin: str = Message.Origin.NODE, original: kith.MsgHead | None = None, locked: bool = False) -> Message:
-    """Build and send the AppRec for one delivery. ``locked``: the caller holds the delivery's row
-    lock in its transaction (a batch locks all its entries in one statement), with its message and
-    party loaded; a Refused is then raised before anything is written, so the batch goes on."""
+           origin: str = Message.Origin.NODE, original: kith.MsgHead | None = None) -> Message:
+    """Build and send the AppRec for one delivery."""
+    return _send_answer(delivery, build=_builder(delivery, status, errors), actor=actor, origin=origin,
+                        original=original)
+
+
+class AnswerBatch:
+    """Answers for a batch of inbox entries whose rows the caller has locked in its transaction
+    (one statement for the batch), with their messages and parties loaded. Each ``answer`` is
+    checked, built and protected on its own and raises Refused before anything is written, so the
+    batch goes on without a savepoint; ``write`` then stores them all together: two INSERTs for
+    the AppRecs and their contents, one for their deliveries, one UPDATE for the answered entries."""
+
+    def __init__(self) -> None:
+        self.pending: list[_Answer] = []
+
+    def answer(self, delivery: Delivery, *, status: str, errors: Sequence[tuple[str, str | None]], actor: str,
+               origin: str = Message.Origin.API) -> Message:
+        prepared = _prepare(delivery, build=_builder(delivery, status, errors), actor=actor, origin=origin,
+                            original=None)
+        self.pending.append(prepared)
+        return prepared.message
+
+    def write(self) -> None:
+        _write(self.pending)
+        self.pending = []
+
+
+def _builder(delivery: Delivery, status: str, errors: Sequence[tuple[str, str | None]]):
     if status not in VALID_STATUS:
         raise Refused("X99", f"AppRec status must be 1, 2 or 3 (code system 8258), not {status!r}", status=400)
     if status == "1" and errors:
@@ -58,7 +84,7 @@ def answer(delivery: Delivery, *, status: str, errors: Sequence[tuple[str, str |
             errors=[kith.AppRecError(code=c, text=t or kith.ERRORS_8221[c], details=None) for c, t in errors],
             **_copy_receiver_kwargs(original, delivery))
 
-    return _send_answer(delivery, build=build, actor=actor, origin=origin, original=original, locked=locked)
+    return build
 
 
 def _copy_receiver_kwargs(original: kith.MsgHead, delivery: Delivery) -> dict:
@@ -71,19 +97,30 @@ def _copy_receiver_kwargs(original: kith.MsgHead, delivery: Delivery) -> dict:
     return {}
 
 
+@dataclass
+class _Answer:
+    delivery: Delivery  # the entry answered
+    message: Message  # the AppRec, not yet saved
+    raw: bytes
+    stored: bytes
+    to_party: object
+    apprec: kith.AppRec
+    actor: str
+
+
 def _send_answer(delivery: Delivery, *, build, actor: str, origin: str,
-                 original: kith.MsgHead | None = None, locked: bool = False) -> Message:
-    if locked:
-        return _answer_locked(delivery, build=build, actor=actor, origin=origin, original=original)
+                 original: kith.MsgHead | None = None) -> Message:
     with transaction.atomic():
         delivery = (Delivery.objects.select_for_update(of=("self",)).select_related("message", "party")
                     .get(pk=delivery.pk))
-        return _answer_locked(delivery, build=build, actor=actor, origin=origin, original=original)
+        prepared = _prepare(delivery, build=build, actor=actor, origin=origin, original=original)
+        _write([prepared])
+        return prepared.message
 
 
-def _answer_locked(delivery: Delivery, *, build, actor: str, origin: str,
-                   original: kith.MsgHead | None) -> Message:
-    """Check, build, protect, then write: every Refused comes before the first write."""
+def _prepare(delivery: Delivery, *, build, actor: str, origin: str, original: kith.MsgHead | None) -> _Answer:
+    """Check, build and protect (no writes; every Refused comes from here). The entry is marked
+    answered in memory, so the same entry twice in one batch is refused the second time."""
     message = delivery.message
     if message.is_apprec:
         raise Refused("X99", "an AppRec is never answered with an AppRec (HITS 1168)", status=422)
@@ -106,18 +143,24 @@ def _answer_locked(delivery: Delivery, *, build, actor: str, origin: str,
         stored = protection.protect(raw, sender=signer, recipients=[to_party])
     except cms.CmsError as exc:
         raise Refused(exc.code, exc.text, status=409) from None
-    apprec_message = store_apprec(raw=raw, stored=stored, apprec=apprec, root=root, origin=origin,
-                                  original=message)
-    Delivery.objects.create(message=apprec_message, her_id=message.sender_her_id, party=to_party)
-    wakeup.notify("dispatch")  # the AppRec is queued: wake a worker
-    delivery.answered_at = timezone.now()
-    delivery.answer = apprec_message
-    delivery.save(update_fields=["answered_at", "answer"])
-    codes = ", ".join(e.code for e in apprec.errors)
-    event(message, "apprec-sent", f"AppRec {apprec.version} status {apprec.status}"
-          + (f" ({codes})" if codes else "") + f" from {delivery.her_id}", delivery=delivery, actor=actor)
-    event(apprec_message, "created", f"answers {message.msg_id}", actor=actor)
-    return apprec_message
+    apprec_message = new_apprec(raw=raw, apprec=apprec, root=root, origin=origin, original=message)
+    delivery.answered_at, delivery.answer = timezone.now(), apprec_message
+    return _Answer(delivery, apprec_message, raw, stored, to_party, apprec, actor)
+
+
+def _write(answers: list[_Answer]) -> None:
+    if not answers:
+        return
+    store_many([(a.message, a.raw, a.stored) for a in answers])
+    Delivery.objects.bulk_create([Delivery(message=a.message, her_id=a.delivery.message.sender_her_id,
+                                           party=a.to_party) for a in answers])
+    wakeup.notify("dispatch")  # the AppRecs are queued: wake a worker
+    Delivery.objects.bulk_update([a.delivery for a in answers], ["answered_at", "answer"])
+    for a in answers:
+        codes = ", ".join(e.code for e in a.apprec.errors)
+        event(a.delivery.message, "apprec-sent", f"AppRec {a.apprec.version} status {a.apprec.status}"
+              + (f" ({codes})" if codes else "") + f" from {a.delivery.her_id}", delivery=a.delivery, actor=a.actor)
+        event(a.message, "created", f"answers {a.delivery.message.msg_id}", actor=a.actor)
 
 
 def _parse_epr_apprec(raw: bytes, root=None) -> kith.AppRec:

@@ -144,12 +144,6 @@ def new_apprec(*, raw: bytes, apprec, root, origin: str, original: Message | Non
         apprec_errors=[{"code": e.code, "text": e.text or ""} for e in apprec.errors])
 
 
-def store_apprec(*, raw: bytes, stored: bytes, apprec, root, origin: str, original: Message | None) -> Message:
-    """Record an AppRec (parsed with kith.parse_apprec) as the message it is."""
-    return store(new_apprec(raw=raw, apprec=apprec, root=root, origin=origin, original=original),
-                 raw=raw, stored=stored)
-
-
 def sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 

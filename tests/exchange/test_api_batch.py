@@ -190,6 +190,9 @@ def test_batch_apprecs_cost_no_savepoint_and_one_event_insert(unn, tromso, work)
     # The batch's events (apprec-sent, created, read) go in one INSERT; its wake-ups in one statement.
     assert len([s for s in statements if s.startswith('INSERT INTO "exchange_event"')]) <= 2
     assert len([s for s in statements if "pg_notify" in s]) <= 1
+    # The three AppRecs are stored together: one INSERT each for messages, contents and deliveries.
+    for table in ("exchange_message", "exchange_messagecontent", "exchange_delivery"):
+        assert len([s for s in statements if s.startswith(f'INSERT INTO "{table}"')]) == 1, table
     assert Event.objects.filter(kind="apprec-sent", delivery_id__in=entries).count() == 3
     assert Event.objects.filter(kind="read", delivery_id__in=entries).count() == 3
     assert Delivery.objects.filter(pk__in=entries, answer__isnull=False).count() == 3
