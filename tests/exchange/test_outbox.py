@@ -181,6 +181,7 @@ def test_an_idle_step_costs_one_statement_and_a_new_event_wakes_who_is_behind(re
     seen = recorder("test.idle")
     outbox.publish("probe", data={"n": "1"})
     outbox.drain()  # every subscriber caught up
+    outbox.subscribers_step()  # a step that finds nothing: the next one checks who is behind first
     sub = outbox._REGISTRY["test.idle"]
     assert outbox.behind(outbox.subscribers()) == []
     with django_assert_max_num_queries(1):
@@ -255,3 +256,32 @@ def test_a_subscriber_takes_its_own_batch_from_a_longer_window_and_drain_reads_p
     outbox.drain()
     assert [pk for pk, _ in small] == [*noise, wanted]
     assert [pk for pk, _ in rare] == [wanted]
+
+
+@pytest.mark.django_db
+def test_after_a_busy_step_the_next_goes_straight_to_the_feed(recorder):
+    from django.test.utils import CaptureQueriesContext
+
+    seen = recorder("test.busy")
+    outbox._was_busy.value = False  # whatever an earlier test left
+    outbox.publish("probe", data={"n": "1"})
+    assert outbox.subscribers_step() >= 1  # busy
+    outbox.publish("probe", data={"n": "2"})
+    with CaptureQueriesContext(connection) as queries:
+        assert outbox.subscribers_step() >= 1
+    # No separate "who is behind" query (it joins the cursors with the head of the feed).
+    assert not [q for q in queries.captured_queries if "head_txid" in q["sql"]]
+    assert [e for _, e in seen] == ["probe", "probe"]
+    assert outbox.subscribers_step() == 0  # caught up: the step after checks again
+    outbox._was_busy.value = True  # during a busy spell a new subscriber appears (a deploy)
+    recorder("test.newcomer")
+    outbox.publish("probe", data={"n": "3"})
+    assert outbox.subscribers_step() >= 1  # the others go on; the missing cursor is noticed
+    outbox.publish("probe", data={"n": "4"})
+    assert outbox.subscribers_step() >= 1  # this step checks, and creates it
+    assert SubscriberCursor.objects.filter(name="test.newcomer").exists()
+    outbox.drain()
+    assert outbox.subscribers_step() == 0
+    with CaptureQueriesContext(connection) as queries:
+        assert outbox.subscribers_step() == 0
+    assert len(queries.captured_queries) == 1
