@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 
 from . import protection
 from .models import Delivery, Event, Message, MessageContent
-from .outbox import publish
+from .outbox import publish, publish_many
 
 
 def envelope_of(msghead, kind) -> dict:
@@ -78,28 +78,57 @@ def store_many(items: list[tuple[Message, bytes, bytes]]) -> None:
                                         for m, raw, stored in items])
 
 
-def insert_message_once(message: Message, raw: bytes, stored: bytes) -> bool:
-    """Insert ``message`` (from ``new_message``) and its content unless sender + MsgId is taken:
-    ``INSERT … ON CONFLICT (sender_her_id, msg_id) DO NOTHING RETURNING id`` — one statement finds
-    the duplicate and stores the new message, instead of a look-up before every insert (HITS 1168
-    §5.4). False when the MsgId was already used (nothing is written then)."""
+def insert_message_once(message: Message, raw: bytes, stored: bytes, *, deliveries: list[Delivery] = (),
+                        events: list[Event] = ()) -> bool:
+    """Insert ``message`` (from ``new_message``), its content, ``deliveries`` and ``events`` unless
+    sender + MsgId is taken: ``INSERT … ON CONFLICT (sender_her_id, msg_id) DO NOTHING`` finds the
+    duplicate and stores the new message in one go, instead of a look-up before every insert (HITS
+    1168 §5.4). On PostgreSQL the rest rides in the same statement (data-modifying CTEs, each
+    inserting only if the message was), so a submission is one statement; elsewhere one per table.
+    False when the MsgId was already used (nothing is written then)."""
     from django.db import connection
 
-    fields = list(Message._meta.concrete_fields)
+    content = MessageContent(message=message, payload=stored, sealed=protection.seal(message.pk, raw))
+    quote = connection.ops.quote_name
+    columns, values, params = _row(connection, message)
+    head = (f"INSERT INTO {quote(Message._meta.db_table)} ({columns}) VALUES ({values}) "
+            f"ON CONFLICT ({quote('sender_her_id')}, {quote('msg_id')}) DO NOTHING RETURNING {quote('id')}")
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(head, params)
+            inserted = cursor.fetchone() is not None
+        if not inserted:
+            return False
+        message._state.adding, message._state.db = False, connection.alias
+        MessageContent.objects.bulk_create([content])
+        Delivery.objects.bulk_create(list(deliveries))
+        publish_many(list(events))
+        return True
+    parts, tail = [f"m AS ({head})"], []
+    for n, row in enumerate([content, *deliveries, *events]):
+        cols, vals, row_params = _row(connection, row, cast=True)
+        parts.append(f"r{n} AS (INSERT INTO {quote(type(row)._meta.db_table)} ({cols}) "
+                     f"SELECT {vals} WHERE EXISTS (SELECT 1 FROM m))")
+        tail += row_params
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} SELECT count(*) FROM m", params + tail)
+        inserted = cursor.fetchone()[0] == 1
+    if inserted:
+        for obj in (message, content, *deliveries):
+            obj._state.adding, obj._state.db = False, connection.alias
+    return inserted
+
+
+def _row(connection, obj, *, cast: bool = False) -> tuple[str, str, list]:
+    """Columns, placeholders and parameters to insert ``obj`` by hand (the fields Django would
+    write: an auto id and columns with a database default are left to the database). ``cast``
+    types each placeholder, for a SELECT list (where NULL has no type of its own)."""
+    fields = [f for f in obj._meta.concrete_fields
+              if not (f.primary_key and getattr(obj, f.attname) is None) and not f.has_db_default()]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    params = [f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields]
-    sql = (f"INSERT INTO {quote(Message._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
-           f"ON CONFLICT ({quote('sender_her_id')}, {quote('msg_id')}) DO NOTHING RETURNING {quote('id')}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        inserted = cursor.fetchone() is not None
-    if not inserted:
-        return False
-    message._state.adding, message._state.db = False, connection.alias
-    MessageContent.objects.bulk_create([MessageContent(message=message, payload=stored,
-                                                       sealed=protection.seal(message.pk, raw))])
-    return True
+    values = ", ".join(f"%s::{f.db_type(connection)}" if cast else "%s" for f in fields)
+    return columns, values, [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
 
 
 def new_message(*, raw: bytes, msg_id: str, sender_her_id: str, receiver_her_id: str, msg_type: str,

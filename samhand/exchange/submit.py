@@ -18,8 +18,8 @@ from samhand.kith.redact import redact_values
 from . import protection, wakeup
 from .checks import check_msghead, parse
 from .errors import Refused
-from .models import Delivery, Message, NodeEvent
-from .store import arrival_facts, event, insert_message_once, new_message, sha256
+from .models import Delivery, Event, Message, NodeEvent
+from .store import arrival_facts, insert_message_once, new_message, sha256
 
 APPREC_NAMESPACE_PREFIX = "http://www.kith.no/xmlstds/apprec/"
 
@@ -83,15 +83,15 @@ def _submit(client, raw: bytes, actor: str) -> Submitted:
         kind=checked.kind, client=client, gen_date=msghead.gen_date,
         conversation_ref=msghead.conversation_ref,
         patient_id=msghead.patient.id if msghead.patient else None, msghead=msghead)
+    deliveries = [Delivery(message=message, her_id=r.her_id, party=r.party, role=r.role) for r in checked.recipients]
+    # Subscribers (the chains' episode tracking, S7) take it from here, off this transaction.
+    submitted = Event(message=message, kind="submitted", actor=actor, data=arrival_facts(msghead),
+                      detail=f"{checked.kind.family} {checked.kind.version} {msghead.msg_type}, "
+                             f"{len(checked.recipients)} receiver(s)")
     with transaction.atomic():
-        if not insert_message_once(message, raw, stored):
+        if not insert_message_once(message, raw, stored, deliveries=deliveries, events=[submitted]):
             existing = Message.objects.filter(sender_her_id=sender, msg_id=msghead.msg_id).first()
             return _duplicate(existing, raw)
-        Delivery.objects.bulk_create([Delivery(message=message, her_id=r.her_id, party=r.party, role=r.role)
-                                      for r in checked.recipients])
-        # Subscribers (the chains' episode tracking, S7) take it from here, off this transaction.
-        event(message, "submitted", f"{checked.kind.family} {checked.kind.version} {msghead.msg_type}, "
-              f"{len(checked.recipients)} receiver(s)", actor=actor, data=arrival_facts(msghead))
         wakeup.notify("dispatch")
     return Submitted(message, created=True)
 

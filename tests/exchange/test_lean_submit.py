@@ -42,6 +42,10 @@ def test_a_new_message_is_stored_with_one_statement_per_table(unn, cached_keys):
     assert len(_statements(queries, "exchange_messagecontent")) == 1
     assert len(_statements(queries, "exchange_delivery")) == 1  # both deliveries in one insert
     assert len(_statements(queries, "exchange_event")) == 1
+    if connection.vendor == "postgresql":
+        # One statement writes it all: message, content, both deliveries and the event, each part
+        # inserting only if the message was new.
+        assert message_sql[0].startswith("WITH m AS (INSERT INTO") and message_sql[0].count("INSERT INTO") == 5
     assert not _statements(queries, "api_apiclient")  # the key is remembered
     message = Message.objects.get(pk=response.json()["id"])
     assert sorted(Delivery.objects.filter(message=message).values_list("her_id", "role")) == [
