@@ -90,7 +90,7 @@ def insert_message_once(message: Message, raw: bytes, stored: bytes, *, deliveri
 
     content = MessageContent(message=message, payload=stored, sealed=protection.seal(message.pk, raw))
     quote = connection.ops.quote_name
-    columns, values, params = _row(connection, message)
+    columns, values, params = row_sql(connection, message)
     head = (f"INSERT INTO {quote(Message._meta.db_table)} ({columns}) VALUES ({values}) "
             f"ON CONFLICT ({quote('sender_her_id')}, {quote('msg_id')}) DO NOTHING RETURNING {quote('id')}")
     if connection.vendor != "postgresql":
@@ -106,7 +106,7 @@ def insert_message_once(message: Message, raw: bytes, stored: bytes, *, deliveri
         return True
     parts, tail = [f"m AS ({head})"], []
     for n, row in enumerate([content, *deliveries, *events]):
-        cols, vals, row_params = _row(connection, row, cast=True)
+        cols, vals, row_params = row_sql(connection, row, cast=True)
         parts.append(f"r{n} AS (INSERT INTO {quote(type(row)._meta.db_table)} ({cols}) "
                      f"SELECT {vals} WHERE EXISTS (SELECT 1 FROM m))")
         tail += row_params
@@ -119,12 +119,14 @@ def insert_message_once(message: Message, raw: bytes, stored: bytes, *, deliveri
     return inserted
 
 
-def _row(connection, obj, *, cast: bool = False) -> tuple[str, str, list]:
+def row_sql(connection, obj, *, cast: bool = False, skip: set[str] = frozenset()) -> tuple[str, str, list]:
     """Columns, placeholders and parameters to insert ``obj`` by hand (the fields Django would
-    write: an auto id and columns with a database default are left to the database). ``cast``
-    types each placeholder, for a SELECT list (where NULL has no type of its own)."""
+    write: an auto id and columns with a database default are left to the database; ``skip``
+    names fields the caller supplies itself). ``cast`` types each placeholder, for a SELECT list
+    (where NULL has no type of its own)."""
     fields = [f for f in obj._meta.concrete_fields
-              if not (f.primary_key and getattr(obj, f.attname) is None) and not f.has_db_default()]
+              if not (f.primary_key and getattr(obj, f.attname) is None) and not f.has_db_default()
+              and f.name not in skip]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     values = ", ".join(f"%s::{f.db_type(connection)}" if cast else "%s" for f in fields)
