@@ -47,7 +47,9 @@ Two ways to work with the inbox; every endpoint of both stays available.
 2. `POST /messages/apprecs` with `[{"id": …, "status": "1"}, …]`: answers each entry with its AppRec and
    marks it read, in one call; the result has one status per id (one refusal does not affect the others).
 3. A sender marks the AppRecs it has taken in as read with `POST /messages/read` and `[id, …]`.
-One long poll and one batch call serve any number of messages.
+One long poll and one batch call serve any number of messages. A busy system may add `linger=50`
+(milliseconds) to the long poll: once something has arrived, the node waits that much longer for
+more before it answers, so batches are fuller and requests fewer, at the cost of that latency.
 """
 
 
@@ -132,7 +134,11 @@ def list_messages(request, receiverHerIds: str = Query(..., title="Receiver HER-
                                     "there is none (long poll; capped by the node, 30 s by default)"),
                   include: str = Query("", title="Include", description="`document`: each message's business "
                                        "document inline (every read is logged, as for GET …/business-document)"),
-                  limit: int = Query(100, ge=1, le=500, title="Limit", description="At most this many entries")):
+                  limit: int = Query(100, ge=1, le=500, title="Limit", description="At most this many entries"),
+                  linger: int = Query(0, ge=0, le=1000, title="Linger (ms)", description="With `wait`: once an "
+                                      "entry is there but fewer than `limit`, wait this many milliseconds more "
+                                      "for others before answering: fewer, fuller batches for a busy system, "
+                                      "at the cost of that much latency")):
     her_ids = [h.strip() for h in receiverHerIds.split(",") if h.strip()]
     if not her_ids:
         raise Refused("bad-request", "receiverHerIds must name at least one HER-id", status=400)
@@ -141,7 +147,7 @@ def list_messages(request, receiverHerIds: str = Query(..., title="Receiver HER-
     client = request.api_client
     access.check_inbox_parties(client, her_ids)  # 403 at once, not after the wait
     deliveries = _long_poll(client, her_ids, limit=limit, with_content=include == "document",
-                            wait=min(wait, settings.SAMHAND_API_MAX_WAIT_SECONDS))
+                            wait=min(wait, settings.SAMHAND_API_MAX_WAIT_SECONDS), linger=linger / 1000 if wait else 0)
     documents = {}
     if include == "document":
         views = [access.MessageView(d.message, d, "receiver") for d in deliveries if not d.message.is_apprec]
@@ -149,8 +155,10 @@ def list_messages(request, receiverHerIds: str = Query(..., title="Receiver HER-
     return 200, [_entry(d, documents.get(d.id)) for d in deliveries]
 
 
-def _long_poll(client, her_ids: list[str], *, limit: int, with_content: bool, wait: int) -> list[Delivery]:
-    """The unread entries now, or — when there are none and ``wait`` > 0 — as soon as one arrives.
+def _long_poll(client, her_ids: list[str], *, limit: int, with_content: bool, wait: int,
+               linger: float = 0) -> list[Delivery]:
+    """The unread entries now, or — when there are none and ``wait`` > 0 — as soon as one arrives
+    (after ``linger`` seconds more if fewer than ``limit`` were there: one more look then).
 
     A delivery notifies ``inbox:<her-id>`` (exchange.wakeup) when it lands; the cursor is taken before
     looking, so an arrival between the look and the wait is not missed. PostgreSQL wakes us from any
@@ -162,6 +170,9 @@ def _long_poll(client, her_ids: list[str], *, limit: int, with_content: bool, wa
         mark = wakeup.cursor(channels) if wait else None
         deliveries = access.inbox_for_client(client, her_ids, limit=limit, with_content=with_content)
         remaining = deadline - time.monotonic()
+        if deliveries and linger and len(deliveries) < limit:
+            time.sleep(min(linger, max(0.0, remaining)))
+            return access.inbox_for_client(client, her_ids, limit=limit, with_content=with_content)
         if deliveries or remaining <= 0:
             return deliveries
         # Even on PostgreSQL look again every 5 s: a notification lost with a dropped listener

@@ -196,3 +196,30 @@ def test_batch_apprecs_cost_no_savepoint_and_one_event_insert(unn, tromso, work)
     assert Event.objects.filter(kind="apprec-sent", delivery_id__in=entries).count() == 3
     assert Event.objects.filter(kind="read", delivery_id__in=entries).count() == 3
     assert Delivery.objects.filter(pk__in=entries, answer__isnull=False).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_linger_gathers_what_arrives_just_after_the_first_entry(unn, tromso, work):
+    _send(unn, work, n=1)  # one entry waiting
+    result = {}
+
+    def poll():
+        started = time.monotonic()
+        result["entries"] = tromso.get("/messages", receiverHerIds=TROMSO_NURSING, wait=10, linger=1000).json()
+        result["after"] = time.monotonic() - started
+        connection.close()
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    time.sleep(0.2)
+    _send(unn, work, n=1)  # lands while the poll lingers
+    poller.join(15)
+    assert len(result["entries"]) == 2  # without linger the poll would have answered with the first alone
+    assert 0.9 < result["after"] < 5, result
+    # A full page does not linger; without wait linger does nothing.
+    started = time.monotonic()
+    assert len(tromso.get("/messages", receiverHerIds=TROMSO_NURSING, wait=10, linger=1000, limit=2).json()) == 2
+    assert len(tromso.get("/messages", receiverHerIds=TROMSO_NURSING, linger=1000).json()) == 2
+    assert time.monotonic() - started < 0.9
+    assert tromso.get("/messages", receiverHerIds=TROMSO_NURSING, linger=5000).status_code == 400
+    wakeup.stop_listener()

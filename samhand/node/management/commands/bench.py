@@ -24,6 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--submit-threads", type=int, default=None,
                             help="submitting connections of the load generator (default: min(concurrency, 32))")
         parser.add_argument("--rate", type=float, default=None, help="open loop: messages per second")
+        parser.add_argument("--linger-ms", type=int, default=50,
+                            help="the simulated EPRs' long polls: once an entry is there, wait this much longer "
+                                 "for others (the API's linger; 0: answer at once)")
         parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
         parser.add_argument("--transport", choices=["local", "amqp"], default="local")
         parser.add_argument("--workers", type=int, default=1, help="`samhand worker` processes")
@@ -46,6 +49,7 @@ class Command(BaseCommand):
             result = run(messages=options["messages"], concurrency=options["concurrency"], rate=options["rate"],
                          database=options["database"], transport=options["transport"], workers=options["workers"],
                          web_workers=options["web_workers"], submit_threads=options["submit_threads"],
+                         linger_ms=options["linger_ms"],
                          schema_dir=str(settings.SAMHAND_SCHEMA_DIR) if settings.SAMHAND_SCHEMA_DIR else None,
                          seconds_per_primitive=options["seconds"])
         self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))
