@@ -313,7 +313,7 @@ def post_apprecs(request, body: list[AppRecBatchItem]):
             answered.append(delivery)
             results.append(BatchResult(id=item.id, status=202, apprecId=apprec.id))
         answers.write()
-        _mark_read(answered, actor=client.system)  # answered means taken in: one update for the batch
+        _mark_read(answered, actor=client.system, locked=True)  # answered means taken in: one update for the batch
     return 202, results
 
 
@@ -336,17 +336,20 @@ def post_read(request, body: list[UUID]):
                              detail="no such message for the parties this key acts for") for i in body]
 
 
-def _mark_read(deliveries: list[Delivery], *, actor: str) -> None:
-    """Mark unread deliveries read: one update, and one bulk insert for their "read" events."""
+def _mark_read(deliveries: list[Delivery], *, actor: str, locked: bool = False) -> None:
+    """Mark unread deliveries read: one update, and their "read" events in one insert (or with the
+    caller's collected events). ``locked``: the caller holds the rows' locks and read them in this
+    transaction, so their read_at is current."""
     unread = [d for d in deliveries if d.read_at is None]
     ids = [d.pk for d in unread]
-    if len(ids) > 1:  # which of them are still unread (a concurrent call may have marked some)
+    if len(ids) > 1 and not locked:  # which of them are still unread (a concurrent call may have marked some)
         ids = set(Delivery.objects.select_for_update().filter(pk__in=ids, read_at__isnull=True)
                   .values_list("pk", flat=True))
     if not ids or not Delivery.objects.filter(pk__in=ids, read_at__isnull=True).update(read_at=timezone.now()):
         return
-    Event.objects.bulk_create([Event(message=d.message, delivery=d, kind="read", detail=f"by {d.her_id}",
-                                     actor=actor) for d in unread if d.pk in ids])
+    ids = set(ids)
+    outbox.publish_many([Event(message=d.message, delivery=d, kind="read", detail=f"by {d.her_id}", actor=actor)
+                         for d in unread if d.pk in ids])
 
 
 BATCH_MAX = 500

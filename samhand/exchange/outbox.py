@@ -101,7 +101,9 @@ def collected() -> Iterator[None]:
     _batch.events = []
     try:
         yield
-        publish_many(_batch.events)
+        events, _batch.events = _batch.events, None
+        if events:
+            Event.objects.bulk_create(events)
     finally:
         _batch.events = None
 
@@ -122,8 +124,12 @@ def item() -> Iterator[None]:
 
 
 def publish_many(events: list[Event]) -> None:
-    """Record several events in one statement (the worker's batches)."""
-    if events:
+    """Record several events in one statement (the worker's batches); inside ``collected()``, with
+    the block's other events."""
+    pending = getattr(_batch, "events", None)
+    if pending is not None:
+        pending.extend(events)
+    elif events:
         Event.objects.bulk_create(events)
 
 
