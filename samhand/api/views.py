@@ -328,9 +328,9 @@ def post_read(request, body: list[UUID]):
         raise Refused("bad-request", f"at most {BATCH_MAX} items per batch", status=400)
     client = request.api_client
     with transaction.atomic():
-        mine = {d.id: d for d in Delivery.objects.select_related("message")
-                .filter(id__in=body, her_id__in=client.her_ids(), delivered_at__isnull=False)}
-        _mark_read(list(mine.values()), actor=client.system)
+        mine = {d.id: d for d in Delivery.objects.select_for_update(of=("self",)).select_related("message")
+                .filter(id__in=body, her_id__in=client.her_ids(), delivered_at__isnull=False).order_by("id")}
+        _mark_read(list(mine.values()), actor=client.system, locked=True)
     return 200, [BatchResult(id=i, status=204) if i in mine else
                  BatchResult(id=i, status=404, code="not-found",
                              detail="no such message for the parties this key acts for") for i in body]
