@@ -288,7 +288,7 @@ def post_apprecs(request, body: list[AppRecBatchItem]):
     client = request.api_client
     results, answered = [], []
     # One commit for the batch; its events go in one INSERT and its wake-ups in one statement.
-    with transaction.atomic(), outbox.collected(), wakeup.deferred():
+    with transaction.atomic(), outbox.collected():
         # One query finds and locks every entry the client may answer (the choke point's rule for
         # inbox entries: delivered to one of its parties); anything else is 404 for that item alone.
         # With the rows locked, an item is refused before anything is written (no savepoint per

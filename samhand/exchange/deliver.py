@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from samhand import cms, kith
-from . import protection, queue, store, wakeup
+from . import protection, queue, rows, wakeup
 from .models import Delivery, Event, Message, NodeEvent
 from .outbox import publish_many
 from .store import event
@@ -92,7 +92,7 @@ def _mark_sent(confirmed: list[Delivery], owner: str, via: str) -> None:
                           detail=f"to {d.her_id} via {via}") for d in confirmed}
     if connection.vendor == "postgresql":
         sent = next(iter(events.values()))
-        columns, values, params = store.row_sql(connection, sent, cast=True, skip={"message", "delivery", "detail"})
+        columns, values, params = rows.row_sql(connection, sent, cast=True, skip={"message", "delivery", "detail"})
         delivery, event_table = Delivery._meta.db_table, Event._meta.db_table
         with connection.cursor() as cur:
             cur.execute(

@@ -37,6 +37,7 @@ from django.db import connection, transaction
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
+from . import rows, wakeup
 from .models import Delivery, Event, FailedEvent, Message, SubscriberCursor
 
 log = logging.getLogger(__name__)
@@ -92,20 +93,36 @@ def publish(kind: str, *, message: Message | None = None, delivery: Delivery | N
 @contextmanager
 def collected() -> Iterator[None]:
     """Inside a transaction: the events published in this block are inserted in one statement when
-    it ends (still in the transaction), instead of one INSERT each. A batch of N received
-    messages writes its 3N events at once. Nested blocks belong to the outermost one. Wrap each
-    item that may be rolled back on its own in ``item()``, so its events go with it."""
+    it ends (still in the transaction), instead of one INSERT each, and the wake-ups sent in the
+    block (``wakeup.notify``) ride in that same statement on PostgreSQL. A batch of N received
+    messages writes its 3N events and its notifications at once. Nested blocks belong to the
+    outermost one. Wrap each item that may be rolled back on its own in ``item()``, so its
+    events go with it."""
     if getattr(_batch, "events", None) is not None:
         yield
         return
-    _batch.events = []
-    try:
-        yield
-        events, _batch.events = _batch.events, None
-        if events:
-            Event.objects.bulk_create(events)
-    finally:
-        _batch.events = None
+    with wakeup.deferred():
+        _batch.events = []
+        try:
+            yield
+            events, _batch.events = _batch.events, None
+            _flush(events, wakeup.take_deferred())
+        finally:
+            _batch.events = None
+
+
+def _flush(events: list[Event], notifications: list[tuple[str, str]]) -> None:
+    if not events:
+        if notifications:
+            wakeup.notify_many(notifications)
+        return
+    if not notifications or not _postgres():
+        Event.objects.bulk_create(events)
+        return
+    insert, params = rows.insert_sql(connection, events)
+    notify, notify_params = wakeup.notify_sql(notifications)
+    with connection.cursor() as cur:
+        cur.execute(f"WITH e AS ({insert}) SELECT {notify}", params + notify_params)
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import protection
+from . import protection, rows, wakeup
 from .models import Delivery, Event, Message, MessageContent
 from .outbox import publish, publish_many
 
@@ -79,18 +79,19 @@ def store_many(items: list[tuple[Message, bytes, bytes]]) -> None:
 
 
 def insert_message_once(message: Message, raw: bytes, stored: bytes, *, deliveries: list[Delivery] = (),
-                        events: list[Event] = ()) -> bool:
+                        events: list[Event] = (), notify: tuple[str, str] | None = None) -> bool:
     """Insert ``message`` (from ``new_message``), its content, ``deliveries`` and ``events`` unless
     sender + MsgId is taken: ``INSERT … ON CONFLICT (sender_her_id, msg_id) DO NOTHING`` finds the
     duplicate and stores the new message in one go, instead of a look-up before every insert (HITS
     1168 §5.4). On PostgreSQL the rest rides in the same statement (data-modifying CTEs, each
-    inserting only if the message was), so a submission is one statement; elsewhere one per table.
+    inserting only if the message was), and so does the wake-up ``notify`` (channel, payload),
+    sent only if the message was new: a submission is one statement. Elsewhere one per table.
     False when the MsgId was already used (nothing is written then)."""
     from django.db import connection
 
     content = MessageContent(message=message, payload=stored, sealed=protection.seal(message.pk, raw))
     quote = connection.ops.quote_name
-    columns, values, params = row_sql(connection, message)
+    columns, values, params = rows.row_sql(connection, message)
     head = (f"INSERT INTO {quote(Message._meta.db_table)} ({columns}) VALUES ({values}) "
             f"ON CONFLICT ({quote('sender_her_id')}, {quote('msg_id')}) DO NOTHING RETURNING {quote('id')}")
     if connection.vendor != "postgresql":
@@ -103,34 +104,27 @@ def insert_message_once(message: Message, raw: bytes, stored: bytes, *, deliveri
         MessageContent.objects.bulk_create([content])
         Delivery.objects.bulk_create(list(deliveries))
         publish_many(list(events))
+        if notify:
+            wakeup.notify(*notify)
         return True
     parts, tail = [f"m AS ({head})"], []
     for n, row in enumerate([content, *deliveries, *events]):
-        cols, vals, row_params = row_sql(connection, row, cast=True)
+        cols, vals, row_params = rows.row_sql(connection, row, cast=True)
         parts.append(f"r{n} AS (INSERT INTO {quote(type(row)._meta.db_table)} ({cols}) "
                      f"SELECT {vals} WHERE EXISTS (SELECT 1 FROM m))")
         tail += row_params
+    final = "SELECT count(*) FROM m"
+    if notify:  # one notification per row of m: none for a duplicate
+        sql, notify_params = wakeup.notify_sql([notify])
+        final = f"SELECT count(*) FROM (SELECT {sql} FROM m) AS sent"
+        tail += notify_params
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(parts)} SELECT count(*) FROM m", params + tail)
+        cursor.execute(f"WITH {', '.join(parts)} {final}", params + tail)
         inserted = cursor.fetchone()[0] == 1
     if inserted:
         for obj in (message, content, *deliveries):
             obj._state.adding, obj._state.db = False, connection.alias
     return inserted
-
-
-def row_sql(connection, obj, *, cast: bool = False, skip: set[str] = frozenset()) -> tuple[str, str, list]:
-    """Columns, placeholders and parameters to insert ``obj`` by hand (the fields Django would
-    write: an auto id and columns with a database default are left to the database; ``skip``
-    names fields the caller supplies itself). ``cast`` types each placeholder, for a SELECT list
-    (where NULL has no type of its own)."""
-    fields = [f for f in obj._meta.concrete_fields
-              if not (f.primary_key and getattr(obj, f.attname) is None) and not f.has_db_default()
-              and f.name not in skip]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    values = ", ".join(f"%s::{f.db_type(connection)}" if cast else "%s" for f in fields)
-    return columns, values, [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
 
 
 def new_message(*, raw: bytes, msg_id: str, sender_her_id: str, receiver_her_id: str, msg_type: str,

@@ -15,7 +15,7 @@ from samhand import cms, kith
 from samhand.directory.services import party_by_her_id
 from samhand.kith.redact import redact_values
 
-from . import protection, wakeup
+from . import protection
 from .checks import check_msghead, parse
 from .errors import Refused
 from .models import Delivery, Event, Message, NodeEvent
@@ -89,10 +89,11 @@ def _submit(client, raw: bytes, actor: str) -> Submitted:
                       detail=f"{checked.kind.family} {checked.kind.version} {msghead.msg_type}, "
                              f"{len(checked.recipients)} receiver(s)")
     with transaction.atomic():
-        if not insert_message_once(message, raw, stored, deliveries=deliveries, events=[submitted]):
+        # A worker wakes to dispatch it (the notification rides in the same statement on PostgreSQL).
+        if not insert_message_once(message, raw, stored, deliveries=deliveries, events=[submitted],
+                                   notify=("dispatch", "")):
             existing = Message.objects.filter(sender_her_id=sender, msg_id=msghead.msg_id).first()
             return _duplicate(existing, raw)
-        wakeup.notify("dispatch")
     return Submitted(message, created=True)
 
 

@@ -116,9 +116,34 @@ def notify(channel: str, payload: str = "") -> None:
 
 
 def _pg_notify(pairs: list[tuple[str, str]]) -> None:
+    sql, params = notify_sql(pairs)
     with connection.cursor() as cur:
-        cur.execute("SELECT " + ", ".join(["pg_notify(%s, %s)"] * len(pairs)),
-                    [value for pair in pairs for value in pair])
+        cur.execute("SELECT " + sql, params)
+
+
+def notify_many(pairs: list[tuple[str, str]]) -> None:
+    """``notify`` for several (channel, payload) pairs."""
+    for channel, payload in pairs:
+        notify(channel, payload)
+
+
+def notify_sql(pairs: list[tuple[str, str]]) -> tuple[str, list]:
+    """``pg_notify(…), …`` for a select list: a writer that sends its own statement anyway may
+    carry its notifications in it (PostgreSQL)."""
+    for channel, _payload in pairs:
+        _check(channel)
+    return ", ".join(["pg_notify(%s, %s)"] * len(pairs)), [str(value) for pair in pairs for value in pair]
+
+
+def take_deferred() -> list[tuple[str, str]]:
+    """The notifications the enclosing ``deferred()`` block holds so far, now the caller's to send
+    (in a statement of its own making); the block will not send them again."""
+    pending = getattr(_deferred, "pending", None)
+    if not pending:
+        return []
+    taken = sorted(pending)
+    pending.clear()
+    return taken
 
 
 @contextmanager

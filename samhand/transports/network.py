@@ -17,7 +17,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import transaction
 
-from samhand.exchange import outbox, wakeup
+from samhand.exchange import outbox
 from samhand.exchange.inbound import Arrival, receive, receive_many
 from samhand.exchange.models import NodeEvent
 from samhand.exchange.transport import TransportError
@@ -167,9 +167,9 @@ def receive_step(owner: str = "", *, limit: int | None = None, wait: float = 0.0
 
 def _record(conn: AmqpConnection, queues, batch, *, together: bool) -> list[tuple[object, Callable[[], None]]] | None:
     """Record the batch in one transaction; its events go in one INSERT and its wake-ups in one
-    statement at the end (outbox.collected, wakeup.deferred). None if it could not be committed."""
+    statement at the end (outbox.collected). None if it could not be committed."""
     try:
-        with transaction.atomic(), outbox.collected(), wakeup.deferred():
+        with transaction.atomic(), outbox.collected():
             if together:
                 return _record_together(conn, queues, batch)
             return [(msg, queues[msg.queue][1](conn, queues[msg.queue][0], msg)) for msg in batch]

@@ -46,6 +46,10 @@ def test_a_new_message_is_stored_with_one_statement_per_table(unn, cached_keys):
         # One statement writes it all: message, content, both deliveries and the event, each part
         # inserting only if the message was new.
         assert message_sql[0].startswith("WITH m AS (INSERT INTO") and message_sql[0].count("INSERT INTO") == 5
+        # The worker's wake-up too, sent only if the message was new.
+        assert "pg_notify" in message_sql[0]
+        assert [q for q in queries.captured_queries if "pg_notify" in q["sql"]] == [queries.captured_queries[
+            [q["sql"] for q in queries.captured_queries].index(message_sql[0])]]
     assert not _statements(queries, "api_apiclient")  # the key is remembered
     message = Message.objects.get(pk=response.json()["id"])
     assert sorted(Delivery.objects.filter(message=message).values_list("her_id", "role")) == [
