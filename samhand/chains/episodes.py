@@ -5,6 +5,8 @@ it (HISD 1154 §4.2, the original may come last); a message this one refers to b
 (HITS 1218 §3.3); otherwise the latest episode of the same patient at the same hospital trust.
 A new LOG_INNLAGT (a step that starts episodes) after a completed admission starts a new episode;
 every new episode follows the chain version in force when it begins, for its whole life.
+
+Rows are read and written through a ``Unit`` (unit.py): for one message, or for a batch of them.
 """
 
 from __future__ import annotations
@@ -12,17 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q
-
 from samhand import kith
 
 from . import rules
 from .definitions import in_force, steps_of
 from .models import SIDE_OF_ROLE, ChainStep, ChainVersion, Episode, EpisodeMessage, EpisodeParty, EpisodeStep
+from .unit import NEW, Unit
 
 # A message for a closed episode (e.g. an Epikrise after discharge) joins it within this window.
 LATE_WINDOW = timedelta(days=30)
-NEW = -1  # placeholder entry id until the entry row exists
 
 FLAG_TEXT = {
     rules.OUT_OF_ORDER: "kom før steget som utløser den",
@@ -47,7 +47,7 @@ class Arrival:
     patient_id: str | None
     ref_parent: str
     ref_conversation: str
-    at: datetime
+    at: datetime | None  # None: when it is recorded (the chains' clock)
 
     @classmethod
     def of(cls, msghead: kith.MsgHead, at: datetime) -> Arrival:
@@ -60,7 +60,7 @@ class Arrival:
                    ref_conversation=(ref.ref_to_conversation if ref else "") or "", at=at)
 
     @classmethod
-    def of_message(cls, message, status: str, at: datetime) -> Arrival:
+    def of_message(cls, message, status: str, at: datetime | None) -> Arrival:
         """The same facts from a stored message: its MsgHead envelope and the exchange event's status."""
         env = message.envelope or {}
 
@@ -101,26 +101,23 @@ def match_step(defs: list[ChainStep], msg_type: str, linked: list[EpisodeMessage
     return None
 
 
-def record(message, a: Arrival) -> EpisodeMessage | None:
+def record(unit: Unit, message, a: Arrival) -> EpisodeMessage | None:
+    """Record the message in its episode; the rows are written when ``unit`` is flushed."""
     refs = a.refs
-    # The episode row is locked (PostgreSQL) so that concurrent messages of one episode apply in turn.
-    entries = EpisodeMessage.objects.select_related("episode").select_for_update(of=("episode",))
-    linked = list(entries.filter(msg_id__in=refs)) if refs else []
-    pending = [] if a.status == "C" else list(
-        entries.filter(Q(ref_parent=a.msg_id) | Q(ref_conversation=a.msg_id), sender_her_id=a.sender.her_id,
-                       msg_type=a.msg_type, target__isnull=True, status__in=["M", "C"]))
+    linked = unit.linked(refs) if refs else []
+    pending = [] if a.status == "C" else unit.waiting_for(a)
     anchor = pending[0] if pending else _best_link(linked, a)
     if anchor is not None:
         episode = anchor.episode
         defs = steps_of(episode.chain_version)
-        ctx = Context(episode, defs, list(episode.steps.all()))
+        ctx = Context(episode, defs, unit.states_of(episode))
         defn = match_step(defs, a.msg_type, linked)
     else:
-        located = _locate(a)
+        located = _locate(unit, a)
         if located is None:
             return None
         ctx, defn = located
-    return _apply(ctx, defn, message, a, linked, pending)
+    return _apply(unit, ctx, defn, message, a, linked, pending)
 
 
 def _best_link(linked: list[EpisodeMessage], a: Arrival) -> EpisodeMessage | None:
@@ -131,7 +128,7 @@ def _best_link(linked: list[EpisodeMessage], a: Arrival) -> EpisodeMessage | Non
     return None
 
 
-def _locate(a: Arrival) -> tuple[Context, ChainStep] | None:
+def _locate(unit: Unit, a: Arrival) -> tuple[Context, ChainStep] | None:
     """Find or start the episode for a message that refers to nothing we know."""
     if not a.patient_id:
         return None
@@ -149,19 +146,17 @@ def _locate(a: Arrival) -> tuple[Context, ChainStep] | None:
     else:
         return None
     starts = defn.starts_episode and a.status == "N"
-    candidate = (Episode.objects.select_related("chain_version").select_for_update(of=("self",))
-                 .filter(patient_id=a.patient_id, hospital_org_her_id=hospital)
-                 .exclude(state=Episode.State.CANCELLED).order_by("-started_at").first())
+    candidate = unit.latest_episode(a.patient_id, hospital)
     if candidate is not None:
         joinable = (candidate.state == Episode.State.OPEN
                     or (not starts and candidate.closed_at and candidate.closed_at >= a.at - LATE_WINDOW))
         if joinable:
             own_defs = defs if candidate.chain_version_id == version.id else steps_of(candidate.chain_version)
-            ctx = Context(candidate, own_defs, list(candidate.steps.all()))
+            ctx = Context(candidate, own_defs, unit.states_of(candidate))
             if not (starts and candidate.state == Episode.State.OPEN and _admitted(ctx)):
                 return ctx, match_step(own_defs, a.msg_type, [])
             # A new admission while the previous one never got LOG_UTSKREVET: that one is over.
-            close_episode(ctx, a.at, "ny innleggelse før melding om utskrevet pasient")
+            close_episode(ctx, a.at, "ny innleggelse før melding om utskrevet pasient", unit)
     return _start(version, defs, a, hospital), defn
 
 
@@ -180,15 +175,20 @@ def _start(version: ChainVersion, defs: list[ChainStep], a: Arrival, hospital: s
     return Context(episode, defs, states, new=True)
 
 
-def close_episode(ctx: Context, at: datetime, reason: str) -> None:
-    """Close an open episode: what it still lacks is missing (mandatory) or withdrawn."""
+def close_episode(ctx: Context, at: datetime, reason: str, unit: Unit | None = None) -> None:
+    """Close an open episode: what it still lacks is missing (mandatory) or withdrawn. Written at
+    once, or when ``unit`` is flushed."""
     board = rules.Board(ctx.defs, ctx.states, discharged_at=ctx.episode.discharged_at)
     board.close()
-    EpisodeStep.objects.bulk_update(list(board.changed.values()), ["state"])
     episode = ctx.episode
     episode.state, episode.closed_at, episode.close_reason = Episode.State.CLOSED, at, reason
     episode.next_due_at, episode.overdue_steps, episode.updated_at = None, 0, at
-    episode.save()
+    if unit is None:
+        EpisodeStep.objects.bulk_update(list(board.changed.values()), ["state"])
+        episode.save()
+    else:
+        unit.save_states(board.changed.values())
+        unit.save_episode(episode)
 
 
 def _target(linked: list[EpisodeMessage], a: Arrival) -> EpisodeMessage | None:
@@ -200,10 +200,15 @@ def _target(linked: list[EpisodeMessage], a: Arrival) -> EpisodeMessage | None:
     return None
 
 
-def _apply(ctx: Context, defn: ChainStep | None, message, a: Arrival, linked, pending) -> EpisodeMessage:
+def _apply(unit: Unit, ctx: Context, defn: ChainStep | None, message, a: Arrival, linked,
+           pending) -> EpisodeMessage:
     episode = ctx.episode
     board = rules.Board(ctx.defs, ctx.states, discharged_at=episode.discharged_at)
     board.mark_overdue(a.at)
+    target = _target(linked, a) if a.status in ("M", "C") else None
+    if target is not None:
+        # The new row names the target, and the statements below change rows with it: written first.
+        unit.flush()
     entry = EpisodeMessage(episode=episode, message=message, msg_id=a.msg_id, msg_type=a.msg_type, status=a.status,
                            step=defn, at=a.at, sender_her_id=a.sender.her_id or "",
                            receiver_her_id=a.receiver.her_id or "", ref_parent=a.ref_parent,
@@ -211,14 +216,13 @@ def _apply(ctx: Context, defn: ChainStep | None, message, a: Arrival, linked, pe
     flags: list[str] = []
     if defn is not None and _wrong_side(defn, a, episode):
         flags.append(rules.WRONG_SIDE)
-    if defn is not None and not _answers_trigger(defn, a, linked, episode):
+    if defn is not None and not _answers_trigger(unit, defn, a, linked, episode):
         # A feedback from another organisation than the one asked does not fulfil the step.
         flags.append(rules.WRONG_PARTY)
         defn = entry.step = None
     after_discharge = defn is not None and defn.trigger_id is not None and board.defs[defn.trigger_id].closes_episode
     if episode.state == Episode.State.CLOSED and not after_discharge:
         flags.append(rules.AFTER_CLOSE)  # an Epikrise after discharge is normal, anything else is late
-    target = _target(linked, a) if a.status in ("M", "C") else None
     if target is not None:
         entry.target, entry.doc_key = target, target.doc_key or target.msg_id
     if any(p.status == "C" for p in pending):
@@ -231,20 +235,27 @@ def _apply(ctx: Context, defn: ChainStep | None, message, a: Arrival, linked, pe
     entry.note = "; ".join(FLAG_TEXT[f] for f in entry.flags)
     live_delta = 1 if entry.live else 0
     if a.status == "C" and target is not None:
-        live_delta -= _cancel(board, episode, entry, target, a.at)
+        live_delta -= _cancel(unit, board, episode, entry, target, a.at)
     parties = _parties(episode, defn, a)
-    _save_episode(episode, board, bool(entry.flags), live_delta, a.at)
-    entry.save()
+    _save_episode(unit, episode, board, bool(entry.flags), live_delta, a.at)
+    placeholder = unit.add_entry(entry)
     for state in board.changed.values():
         if state.entry_id == NEW:
-            state.entry_id = entry.pk
-    persist_steps(ctx.new, ctx.states, board)
-    for p in pending:
-        EpisodeMessage.objects.filter(pk=p.pk).update(target=entry, doc_key=entry.doc_key)
-    if a.status == "M" and target is not None:
-        (EpisodeMessage.objects.filter(episode=episode, doc_key=entry.doc_key, sender_her_id=entry.sender_her_id)
-         .exclude(pk=entry.pk).exclude(status="C").filter(effect="").update(effect=EpisodeMessage.Effect.REPLACED))
-    EpisodeParty.objects.bulk_create(parties, ignore_conflicts=True)
+            state.entry_id = placeholder
+    if ctx.new:
+        unit.add_states(episode, ctx.states)
+    else:
+        unit.save_states(board.changed.values())
+    if pending or (a.status == "M" and target is not None):
+        unit.flush()  # the statements below name the new row
+        for p in pending:
+            EpisodeMessage.objects.filter(pk=p.pk).update(target=entry, doc_key=entry.doc_key)
+        if a.status == "M" and target is not None:
+            (EpisodeMessage.objects.filter(episode=episode, doc_key=entry.doc_key, sender_her_id=entry.sender_her_id)
+             .exclude(pk=entry.pk).exclude(status="C").filter(effect="")
+             .update(effect=EpisodeMessage.Effect.REPLACED))
+        unit.entries_changed()
+    unit.add_parties(parties)
     return entry
 
 
@@ -254,7 +265,8 @@ def _wrong_side(defn: ChainStep, a: Arrival, episode: Episode) -> bool:
     return (side == "hospital") != from_hospital
 
 
-def _answers_trigger(defn: ChainStep, a: Arrival, linked: list[EpisodeMessage], episode: Episode) -> bool:
+def _answers_trigger(unit: Unit, defn: ChainStep, a: Arrival, linked: list[EpisodeMessage],
+                     episode: Episode) -> bool:
     """A step that answers its trigger (requires a link, e.g. the feedback on LOG_UTSKRIVNINGSKLAR)
     may come from any service of the organisation that received the trigger message: the chain's
     role (case-handling service) says where the hospital sends, not which service of the
@@ -266,24 +278,29 @@ def _answers_trigger(defn: ChainStep, a: Arrival, linked: list[EpisodeMessage], 
         return True
     sender_org = _org(a.sender)
     receivers = {e.receiver_her_id for e in triggers}
+    unit.flush()  # the parties of the batch's earlier messages
     orgs = set(EpisodeParty.objects.filter(episode=episode, her_id__in=receivers)
                .values_list("organisation_her_id", flat=True)) | receivers
     return sender_org in orgs or (a.sender.her_id or "") in receivers
 
 
-def _cancel(board: rules.Board, episode: Episode, entry: EpisodeMessage, target: EpisodeMessage, at) -> int:
+def _cancel(unit: Unit, board: rules.Board, episode: Episode, entry: EpisodeMessage, target: EpisodeMessage,
+            at) -> int:
     """HISD 1154 §4: the cancellation applies to the original and every change of it."""
+    unit.flush()
     cancelled = (EpisodeMessage.objects.filter(episode=episode, doc_key=entry.doc_key,
                                                sender_her_id=entry.sender_her_id)
                  .exclude(status="C").exclude(effect=EpisodeMessage.Effect.CANCELLED)
                  .update(effect=EpisodeMessage.Effect.CANCELLED))
+    unit.entries_changed()
     if target.step_id is not None and target.step_id in board.defs:
-        refresh_step(board, episode, board.defs[target.step_id], at)
+        refresh_step(unit, board, episode, board.defs[target.step_id], at)
     return cancelled
 
 
-def refresh_step(board: rules.Board, episode: Episode, defn: ChainStep, at) -> None:
+def refresh_step(unit: Unit, board: rules.Board, episode: Episode, defn: ChainStep, at) -> None:
     """After a cancellation or rejection: the step keeps only live messages, or is open again."""
+    unit.flush()  # the entries as the batch left them
     live = (EpisodeMessage.objects.filter(episode=episode, step=defn).exclude(status="C")
             .exclude(effect=EpisodeMessage.Effect.CANCELLED).exclude(apprec_status="2")
             .order_by("-at", "-id").values_list("pk", "apprec_status").first())
@@ -295,11 +312,10 @@ def refresh_step(board: rules.Board, episode: Episode, defn: ChainStep, at) -> N
         board.changed[defn.id] = state
 
 
-STEP_FIELDS = ["state", "triggered_at", "due_at", "fulfilled_at", "confirmed_at", "overdue_at", "late", "entry"]
 DISCHARGED = "utskrevet"
 
 
-def _save_episode(episode: Episode, board: rules.Board, flagged: bool, live_delta: int, at) -> None:
+def _save_episode(unit: Unit, episode: Episode, board: rules.Board, flagged: bool, live_delta: int, at) -> None:
     episode.live_messages = max(0, episode.live_messages + live_delta)
     if flagged:
         episode.flagged_messages += 1
@@ -308,7 +324,7 @@ def _save_episode(episode: Episode, board: rules.Board, flagged: bool, live_delt
     elif episode.state == Episode.State.CANCELLED:
         episode.state, episode.close_reason = Episode.State.OPEN, ""
     settle(episode, board, at)
-    episode.save()
+    unit.save_episode(episode)
 
 
 def settle(episode: Episode, board: rules.Board, at) -> None:
@@ -323,13 +339,6 @@ def settle(episode: Episode, board: rules.Board, at) -> None:
         episode.state, episode.closed_at, episode.close_reason = Episode.State.CLOSED, at, DISCHARGED
     summarise(episode, board)
     episode.updated_at = at
-
-
-def persist_steps(new: bool, states: list[EpisodeStep], board: rules.Board) -> None:
-    if new:
-        EpisodeStep.objects.bulk_create(states)
-    elif board.changed:
-        EpisodeStep.objects.bulk_update(list(board.changed.values()), STEP_FIELDS)
 
 
 def summarise(episode: Episode, board: rules.Board) -> None:

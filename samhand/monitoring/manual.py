@@ -9,6 +9,8 @@ so it is not entered twice; a message already received is refused, so it is not 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
@@ -161,6 +163,19 @@ def manual_flag_for(delivery: Delivery) -> dict | None:
         return None
     return {"handledManually": True, "handledAt": handling.handled_at, "handledBy": handling.handled_by,
             "reason": handling.reason}
+
+
+def manually_handled(deliveries: Iterable[Delivery]) -> list[Delivery]:
+    """Of ``deliveries`` (delivered), those handled manually and not yet marked as delivered after
+    it, in order: one statement for all, instead of a look-up per delivery that almost never
+    finds anything."""
+    delivered = [d for d in deliveries if d.delivered_at is not None]
+    if not delivered:
+        return []
+    handled = set(ManualHandling.objects.filter(delivery_id__in={d.pk for d in delivered},
+                                                delivered_after_at__isnull=True)
+                  .values_list("delivery_id", flat=True))
+    return [d for d in delivered if d.pk in handled]
 
 
 def note_delivered(delivery: Delivery) -> bool:

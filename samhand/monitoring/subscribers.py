@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from samhand.exchange.outbox import subscriber
 
-from .manual import note_delivered
+from .manual import manually_handled, note_delivered
 
 
 @subscriber("monitoring.manual", kinds={"delivered"})
 def manual_routine(events) -> None:
     # S9: a message already handled by the manual routine that now arrives electronically is
-    # marked as such, so nobody enters it twice.
-    for event in events:
-        if event.delivery is not None:
-            note_delivered(event.delivery)
+    # marked as such, so nobody enters it twice. One look-up for the batch finds the few that were.
+    for delivery in manually_handled(event.delivery for event in events if event.delivery is not None):
+        note_delivered(delivery)

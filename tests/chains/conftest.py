@@ -43,3 +43,15 @@ def clock(monkeypatch) -> Clock:
     fake = Clock()
     monkeypatch.setattr(lib_clock, "now", fake)
     return fake
+
+
+@pytest.fixture
+def warm_caches(settings):
+    """The registry and chain caches on, as in production (tests run with them off)."""
+    from samhand.chains.definitions import chain_cache
+    from samhand.chains.registry import registry_cache
+
+    settings.SAMHAND_DIRECTORY_CACHE_SECONDS = 10
+    chain_cache.clear(), registry_cache.clear()
+    yield
+    chain_cache.clear(), registry_cache.clear()

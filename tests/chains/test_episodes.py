@@ -260,18 +260,6 @@ def test_the_timeline_reads_in_order(unn, tromso, work, clock):
     assert timeline["approval"]["approvedBy"].startswith("SSU") and timeline["approval"]["approvedOn"] == "2023-06-01"
 
 
-@pytest.fixture
-def warm_caches(settings):
-    """The registry and chain caches on, as in production (tests run with them off)."""
-    from samhand.chains.definitions import chain_cache
-    from samhand.chains.registry import registry_cache
-
-    settings.SAMHAND_DIRECTORY_CACHE_SECONDS = 10
-    chain_cache.clear(), registry_cache.clear()
-    yield
-    chain_cache.clear(), registry_cache.clear()
-
-
 def test_tracking_is_idempotent_and_cheap(unn, tromso, work, warm_caches, django_assert_max_num_queries):
     xml = plo(INNLAGT, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING)
     send(unn, tromso, xml, work)

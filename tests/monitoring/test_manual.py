@@ -165,3 +165,33 @@ def test_the_receiving_epr_sees_already_handled_manually_through_the_api(unn, tr
     assert status["handledManually"] is True
     assert "already-handled-manually" in [e["kind"] for e in status["events"]]
     assert unn.status(message_id)["handledManually"] is True
+
+
+def test_the_delivered_events_are_checked_with_one_statement_per_batch(unn, work):
+    """monitoring.manual looks up the batch's manual handlings at once; a delivery handled
+    manually is marked once, however often its event comes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from samhand.exchange.models import Event, SubscriberCursor
+    from samhand.exchange.outbox import drain
+    from samhand.monitoring.services import end_downtime, manual_routine_pdf
+
+    downtime = tromso_down()
+    handled = send(unn, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING, sample=DIALOG)
+    work()
+    manual_routine_pdf(Message.objects.get(pk=handled), by="sykepleier.unn")
+    end_downtime(downtime, by="ma.tromso")
+    for _ in range(5):
+        send(unn, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING)
+    work()
+    marked = ManualHandling.objects.get().delivered_after_at
+    assert marked is not None and Event.objects.filter(kind="already-handled-manually").count() == 1
+
+    SubscriberCursor.objects.filter(name="monitoring.manual").update(txid=0, event_id=0)  # the feed again
+    with CaptureQueriesContext(connection) as captured:
+        assert drain("monitoring.manual") >= 6
+    lookups = [q for q in captured if "monitoring_manualhandling" in q["sql"]]
+    assert len(lookups) == 1
+    assert ManualHandling.objects.get().delivered_after_at == marked
+    assert Event.objects.filter(kind="already-handled-manually").count() == 1
