@@ -267,7 +267,10 @@ def message_streams_for_user(user, filters: MessageFilter | None = None) -> list
     """The messages of ``messages_for_user`` as several queries, each newest first: one per service
     and direction, and one for copies. Each walks a (her_id, created_at) index in time order, so
     a page of a large organisation's traffic costs the same at any size (one OR over all of it
-    would have to be sorted whole). A message may come in two streams; merge by id."""
+    would have to be sorted whole). The streams do not overlap, so they can be merged by a
+    ``UNION ALL`` (portal.pagination): a message between two of the organisation's own services
+    is in the sender's stream only, and a copy in the copy stream only when neither its sender
+    nor its receiver is the organisation's."""
     scope = scope_for(user)
     f = filters or MessageFilter()
     if scope.all_traffic or f.msg_id or f.patient_id:
@@ -279,14 +282,15 @@ def message_streams_for_user(user, filters: MessageFilter | None = None) -> list
     # Against one of our own services the partner can only be the other side of the message.
     base = _filtered(Message.objects.all(), scope, replace(f, partner_her_ids=()))
     sent = [base.filter(sender_her_id=h) for h in her_ids]
-    received = [base.filter(receiver_her_id=h) for h in her_ids]
+    received = [base.filter(receiver_her_id=h).exclude(sender_her_id__in=her_ids) for h in her_ids]
     if partners:
         sent = [qs.filter(receiver_her_id__in=sorted(partners)) for qs in sent]
         received = [qs.filter(sender_her_id__in=sorted(partners)) for qs in received]
     streams = sent + received
     copies = Delivery.objects.filter(her_id__in=her_ids, role=Delivery.Role.COPY)
     if copies.exists():  # rare: skip the stream (and its scan) when the organisation has none
-        streams.append(_filtered(Message.objects.filter(pk__in=copies.values("message_id")), scope, f))
+        streams.append(_filtered(Message.objects.filter(pk__in=copies.values("message_id")), scope, f)
+                       .exclude(sender_her_id__in=her_ids).exclude(receiver_her_id__in=her_ids))
     return [qs.order_by("-created_at", "-id") for qs in streams]
 
 
