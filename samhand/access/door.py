@@ -16,6 +16,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from samhand import cms, kith
 from samhand.accounts.scope import scope_for
@@ -286,12 +287,16 @@ def message_streams_for_user(user, filters: MessageFilter | None = None) -> list
     if partners:
         sent = [qs.filter(receiver_her_id__in=sorted(partners)) for qs in sent]
         received = [qs.filter(sender_her_id__in=sorted(partners)) for qs in received]
-    streams = sent + received
-    copies = Delivery.objects.filter(her_id__in=her_ids, role=Delivery.Role.COPY)
-    if copies.exists():  # rare: skip the stream (and its scan) when the organisation has none
-        streams.append(_filtered(Message.objects.filter(pk__in=copies.values("message_id")), scope, f)
-                       .exclude(sender_her_id__in=her_ids).exclude(receiver_her_id__in=her_ids))
-    return [qs.order_by("-created_at", "-id") for qs in streams]
+    streams = [qs.order_by("-created_at", "-id") for qs in sent + received]
+    copies = Delivery.objects.filter(her_id__in=her_ids, role=Delivery.Role.COPY).values("message_id")
+    # Copies are rare, so they are found from the delivery side and sorted. Ordered by the column
+    # itself, PostgreSQL may instead walk the whole time index and probe each message for a copy
+    # (it guesses that copies are spread evenly): 0.4-0.9 s for UNN with a million messages. The
+    # same order through COALESCE, which no index offers, leaves it only the delivery side.
+    streams.append(_filtered(Message.objects.filter(pk__in=copies), scope, f)
+                   .exclude(sender_her_id__in=her_ids).exclude(receiver_her_id__in=her_ids)
+                   .order_by(Coalesce("created_at", "created_at").desc(), "-id"))
+    return streams
 
 
 def _filtered(qs: QuerySet, scope, f: MessageFilter) -> QuerySet:

@@ -53,7 +53,7 @@ def _bounded(qs, n: int, *, before=None, after=None):
         qs = qs.filter(created_at__lte=before[0]).exclude(created_at=before[0], pk__gte=before[1])
     if after is not None:
         qs = qs.filter(created_at__gte=after[0]).exclude(created_at=after[0], pk__lte=after[1])
-        qs = qs.order_by("created_at", "pk")
+        qs = qs.reverse()  # oldest first, in the stream's own terms
     return qs[:n]
 
 
