@@ -2,7 +2,10 @@
 
 Messages between the demo directory's hospital and municipal services over the last two years,
 each with its delivery and its events ("submitted", "delivered"); about a third of them AppRecs
-answering the message before them. Content rows hold a short placeholder, not a protected
+answering the message before them. Most deliveries end "acknowledged"; as on a real node a few
+do not (about 0.3 % rejected, 0.2 % acknowledged with errors, 0.1 % failed, the newest few still
+waiting for their AppRec), and about 0.5 % of the messages also go to a copy receiver, so the
+portal's status filters and copy streams meet the rare cases too. Content rows hold a short placeholder, not a protected
 document (nothing here is readable patient data, and opening one in the portal fails cleanly).
 
 PostgreSQL: ``COPY … FROM STDIN`` in chunks (about a million rows a minute on a small machine);
@@ -27,6 +30,17 @@ from samhand.exchange.models import Delivery, Event, Message, MessageContent
 TYPES = ["INNLEGGELSESRAPPORT", "UTSKRIVNINGSRAPPORT", "LOG_INNLAGT", "LOG_UTSKRIVNINGSKLAR",
          "LOG_UTSKREVET", "DIALOG_FORESPORSEL", "DIALOG_SVAR"]
 PLACEHOLDER = b"samhand bench seed: no document"
+WAITING = 40  # the newest business messages, still waiting for their AppRec
+APPREC_STATUS = {"acknowledged": "1", "rejected": "2", "acknowledged-with-errors": "3"}
+
+
+def _outcome(rng: random.Random, i: int, n: int) -> str:
+    """The primary delivery's state of a business message: nearly always acknowledged."""
+    if i >= n - WAITING:
+        return "delivered"
+    r = rng.random()
+    return ("failed" if r < 0.001 else "rejected" if r < 0.004 else "acknowledged-with-errors" if r < 0.006
+            else "acknowledged")
 
 
 def _default(field: models.Field):
@@ -96,16 +110,18 @@ def seed(n: int, *, chunk: int = 20_000, days: int = 730, seed_value: int = 11, 
             if answer:  # the AppRec of the message before, from its receiver
                 sender, receiver = previous["receiver_her_id"], previous["sender_her_id"]
                 msg_type, patient = "APPREC", previous["patient_id"]
+                state, status = "delivered", APPREC_STATUS[previous["_state"]]
             else:
                 a, b = rng.choice(hospital), rng.choice(municipal)
                 sender, receiver = (a.her_id, b.her_id) if rng.random() < 0.6 else (b.her_id, a.her_id)
                 msg_type, patient = rng.choice(TYPES), rng.choice(patients)
+                state, status = _outcome(rng, i, n), ""
             message_id = uuid.uuid4()
             msg = {"id": message_id, "msg_id": str(uuid.UUID(int=rng.getrandbits(128))),
                    "sender_her_id": sender, "receiver_her_id": receiver, "msg_type": msg_type,
                    "family": "AppRec" if answer else "PLO", "doc_name": msg_type, "doc_version": "1.6",
                    "is_apprec": answer, "original_id": previous["id"] if answer else None,
-                   "apprec_status": "1" if answer else "", "apprec_errors": [], "envelope": {},
+                   "apprec_status": status, "apprec_errors": [], "envelope": {},
                    "conversation_ref": "", "parent_ref": "", "gen_date": at, "patient_id": patient,
                    "size": 17_500 if not answer else 900, "sha256": hashlib.sha256(message_id.bytes).hexdigest(),
                    "origin": "api" if sender.startswith("81") else "transport", "submitted_by_id": None,
@@ -113,17 +129,29 @@ def seed(n: int, *, chunk: int = 20_000, days: int = 730, seed_value: int = 11, 
             messages.append(msg)
             contents.append({"message_id": message_id, "payload": PLACEHOLDER})
             delivery_id = uuid.uuid4()
-            state = "acknowledged" if not answer else "delivered"
+            failed = state == "failed"
             deliveries.append({"id": delivery_id, "message_id": message_id, "her_id": receiver, "party_id": None,
-                               "role": "primary", "state": state, "attempts": 1, "next_attempt_at": at,
-                               "lease_owner": "", "lease_until": None, "last_error": "", "created_at": at,
-                               "delivered_at": at + timedelta(seconds=2), "read_at": at + timedelta(seconds=30),
+                               "role": "primary", "state": state, "attempts": 5 if failed else 1,
+                               "next_attempt_at": at, "lease_owner": "", "lease_until": None,
+                               "last_error": "seeded: receiver unreachable" if failed else "", "created_at": at,
+                               "delivered_at": None if failed else at + timedelta(seconds=2),
+                               "read_at": None if failed else at + timedelta(seconds=30),
                                "answered_at": None, "answer_id": None, "acked_at": None, "apprec_id": None})
+            if not answer and not failed and rng.random() < 0.005:  # a copy to another service
+                copy = rng.choice([p.her_id for p in parties if p.her_id not in (sender, receiver)] or [receiver])
+                if copy != receiver:
+                    deliveries.append({"id": uuid.uuid4(), "message_id": message_id, "her_id": copy, "party_id": None,
+                                       "role": "copy", "state": "delivered", "attempts": 1, "next_attempt_at": at,
+                                       "lease_owner": "", "lease_until": None, "last_error": "", "created_at": at,
+                                       "delivered_at": at + timedelta(seconds=2), "read_at": None,
+                                       "answered_at": None, "answer_id": None, "acked_at": None,
+                                       "apprec_id": None})
             events.append({"message_id": message_id, "delivery_id": None, "at": at, "kind": "submitted",
                            "detail": "seeded", "actor": "bench seed"})
             events.append({"message_id": message_id, "delivery_id": delivery_id, "at": at + timedelta(seconds=2),
                            "kind": "delivered", "detail": "seeded", "actor": "bench seed"})
-            previous = None if answer else msg
+            # Only a message that reached its receiver and was answered gets an AppRec.
+            previous = None if answer or state in ("failed", "delivered") else {**msg, "_state": state}
         with transaction.atomic():
             _write(Message, messages)
             _write(MessageContent, contents)

@@ -29,11 +29,18 @@ def message_types() -> list[tuple[str, str]]:
     return [(code, f"{code} – {name}" if name and name != code else code) for code, name in rows]
 
 
-def partners(exclude: Organisation | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Grouped choices: per organisation, the whole organisation and each of its services."""
+def organisations() -> list[Organisation]:
+    """Every organisation with its services (two queries), for the partner choices and, on the
+    same page, ``Names``."""
+    return list(Organisation.objects.prefetch_related("parties").order_by("kind", "name"))
+
+
+def partners(exclude: Organisation | None = None, orgs: list[Organisation] | None = None
+             ) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Grouped choices: per organisation, the whole organisation and each of its services
+    (``orgs``: as ``organisations()`` gives them, when the page has them already)."""
     groups = []
-    orgs = Organisation.objects.prefetch_related("parties").order_by("kind", "name")
-    for org in orgs:
+    for org in organisations() if orgs is None else orgs:
         if exclude is not None and org.pk == exclude.pk:
             continue
         options = [(f"org:{org.her_id}", _("%(name)s (hele organisasjonen)") % {"name": org.name})]

@@ -25,7 +25,7 @@ class MessageFilterForm(forms.Form):
                           widget=forms.DateInput(attrs={"type": "date"}))
     kvitteringer = forms.BooleanField(label=_("Vis også applikasjonskvitteringer"), required=False)
 
-    def __init__(self, *args, scope=None, **kwargs):
+    def __init__(self, *args, scope=None, organisations=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.scope = scope
@@ -35,7 +35,7 @@ class MessageFilterForm(forms.Form):
             types.append((wanted, wanted))
         self.fields["type"].choices = [("", _("Alle typer")), *types]
         self.fields["partner"].choices = [("", _("Alle partnere")), *choices.partners(
-            exclude=None if scope is None or scope.all_traffic else scope.organisation)]
+            exclude=None if scope is None or scope.all_traffic else scope.organisation, orgs=organisations)]
         self.fields["state"].choices = [("", _("Alle statuser")), *choices.states()]
         if scope is not None and not scope.sees_content:
             self.fields["q"].label = _("MsgId eller partner")

@@ -15,7 +15,7 @@ from samhand.access.door import (MessageFilter, message_streams_for_user, messag
 from samhand.exchange.errors import NotFound
 from samhand.exchange.models import Delivery
 
-from .. import holds
+from .. import choices, holds
 from ..decorators import member_view
 from ..forms import MessageFilterForm
 from ..names import Names
@@ -28,7 +28,8 @@ LIST_FIELDS = ("id", "msg_id", "msg_type", "sender_her_id", "receiver_her_id", "
 
 @member_view
 def message_list(request):
-    form = MessageFilterForm(request.GET or None, scope=request.scope)
+    directory = choices.organisations()  # the partner choices, and the names on the page
+    form = MessageFilterForm(request.GET or None, scope=request.scope, organisations=directory)
     if form.is_bound and not form.is_valid():
         return render(request, "portal/messages.html", {"form": form, "page": None}, status=400)
     filters = form.to_filter() if form.is_bound else MessageFilter()
@@ -57,7 +58,7 @@ def message_list(request):
     for m in page.items:
         her_id, m.primary_state = primaries.get(m.pk, ("", ""))
         m.hold = held.get(her_id) if m.primary_state == Delivery.State.QUEUED else None
-    names = Names.for_messages(page.items)
+    names = Names.for_messages(page.items, directory)
     base = {k: v for k, v in request.GET.items() if k not in ("eldre", "nyere") and v}
     return render(request, "portal/messages.html", {
         "form": form, "page": page, "names": names, "search": found,
