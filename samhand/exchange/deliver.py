@@ -232,13 +232,9 @@ def _refuse_unverified(delivery: Delivery, opened) -> None:
            original=kith.parse_msghead(opened.root))
 
 
-def correlate(apprec: Message) -> None:
-    """Tie an arrived AppRec to the delivery it answers (by OriginalMsgId and the two parties)."""
-    correlate_many([apprec])
-
-
 def correlate_many(apprecs: list[Message]) -> None:
-    """``correlate`` for a batch: one locked read of the deliveries answered, one update."""
+    """Tie arrived AppRecs to the deliveries they answer (by OriginalMsgId and the two parties):
+    one locked read of the deliveries answered, one update."""
     if not apprecs:
         return
     originals = [a.original_id for a in apprecs if a.original_id is not None]

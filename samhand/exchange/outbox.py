@@ -106,17 +106,18 @@ def collected() -> Iterator[None]:
         try:
             yield
             events, _batch.events = _batch.events, None
-            _flush(events, wakeup.take_deferred())
+            _flush(events)
         finally:
             _batch.events = None
 
 
-def _flush(events: list[Event], notifications: list[tuple[str, str]]) -> None:
+def _flush(events: list[Event]) -> None:
+    """Insert the block's events; on PostgreSQL the block's deferred notifications ride in the same
+    statement (without events they go out when ``wakeup.deferred()`` ends, as usual)."""
     if not events:
-        if notifications:
-            wakeup.notify_many(notifications)
         return
-    if not notifications or not _postgres():
+    notifications = wakeup.take_deferred() if _postgres() else []
+    if not notifications:
         Event.objects.bulk_create(events)
         return
     insert, params = rows.insert_sql(connection, events)

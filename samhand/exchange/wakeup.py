@@ -121,12 +121,6 @@ def _pg_notify(pairs: list[tuple[str, str]]) -> None:
         cur.execute("SELECT " + sql, params)
 
 
-def notify_many(pairs: list[tuple[str, str]]) -> None:
-    """``notify`` for several (channel, payload) pairs."""
-    for channel, payload in pairs:
-        notify(channel, payload)
-
-
 def notify_sql(pairs: list[tuple[str, str]]) -> tuple[str, list]:
     """``pg_notify(…), …`` for a select list: a writer that sends its own statement anyway may
     carry its notifications in it (PostgreSQL)."""
