@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from samhand import kith
 
 from . import rules
+from samhand.lib.bulk import update_many
+
 from .definitions import in_force, steps_of
 from .models import SIDE_OF_ROLE, ChainStep, ChainVersion, Episode, EpisodeMessage, EpisodeParty, EpisodeStep
 from .unit import NEW, Unit
@@ -184,7 +186,7 @@ def close_episode(ctx: Context, at: datetime, reason: str, unit: Unit | None = N
     episode.state, episode.closed_at, episode.close_reason = Episode.State.CLOSED, at, reason
     episode.next_due_at, episode.overdue_steps, episode.updated_at = None, 0, at
     if unit is None:
-        EpisodeStep.objects.bulk_update(list(board.changed.values()), ["state"])
+        update_many(EpisodeStep, board.changed.values(), ["state"])
         episode.save()
     else:
         unit.save_states(board.changed.values())

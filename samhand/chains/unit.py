@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
+from samhand.lib.bulk import update_many
+
 from .models import Episode, EpisodeMessage, EpisodeParty, EpisodeStep
 
 if TYPE_CHECKING:
@@ -316,13 +318,13 @@ class Unit:
             EpisodeParty.objects.bulk_create(list(unique.values()), ignore_conflicts=True)
             self._new_parties.clear()
         if self._dirty_entries:
-            EpisodeMessage.objects.bulk_update(list(self._dirty_entries.values()), ENTRY_FIELDS)
+            update_many(EpisodeMessage, self._dirty_entries.values(), ENTRY_FIELDS)
             self._dirty_entries.clear()
         if self._dirty_states:
-            EpisodeStep.objects.bulk_update(list(self._dirty_states.values()), STEP_FIELDS)
+            update_many(EpisodeStep, self._dirty_states.values(), STEP_FIELDS)
             self._dirty_states.clear()
         if self._dirty_episodes:
             fields = [f for f in EPISODE_FIELDS if f in self._episode_fields]
-            Episode.objects.bulk_update(list(self._dirty_episodes.values()), fields)
+            update_many(Episode, self._dirty_episodes.values(), fields)
             self._dirty_episodes.clear()
             self._episode_fields.clear()

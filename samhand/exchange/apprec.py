@@ -17,6 +17,8 @@ from django.utils import timezone
 from samhand import cms, kith
 from samhand.directory.services import party_by_her_id, signing_party
 
+from samhand.lib.bulk import update_many
+
 from . import protection, wakeup
 from .checks import format_errors
 from .errors import NotFound, Refused
@@ -155,7 +157,7 @@ def _write(answers: list[_Answer]) -> None:
     Delivery.objects.bulk_create([Delivery(message=a.message, her_id=a.delivery.message.sender_her_id,
                                            party=a.to_party) for a in answers])
     wakeup.notify("dispatch")  # the AppRecs are queued: wake a worker
-    Delivery.objects.bulk_update([a.delivery for a in answers], ["answered_at", "answer"])
+    update_many(Delivery, [a.delivery for a in answers], ["answered_at", "answer"])
     for a in answers:
         codes = ", ".join(e.code for e in a.apprec.errors)
         event(a.delivery.message, "apprec-sent", f"AppRec {a.apprec.version} status {a.apprec.status}"

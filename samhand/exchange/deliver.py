@@ -13,6 +13,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from samhand import cms, kith
+from samhand.lib.bulk import update_many
+
 from . import protection, queue, rows, wakeup
 from .models import Delivery, Event, Message, NodeEvent
 from .outbox import publish_many
@@ -264,4 +266,4 @@ def correlate_many(apprecs: list[Message]) -> None:
               delivery=target, actor="node", data={"status": apprec.apprec_status, "errors": apprec.apprec_errors,
                                                    "apprec": str(apprec.pk)})
     if answered:
-        Delivery.objects.bulk_update(list(answered.values()), ["apprec", "acked_at", "state"])
+        update_many(Delivery, answered.values(), ["apprec", "acked_at", "state"])

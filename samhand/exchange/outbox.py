@@ -37,6 +37,8 @@ from django.db import connection, transaction
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
+from samhand.lib.bulk import update_many
+
 from . import rows, wakeup
 from .models import Delivery, Event, FailedEvent, Message, SubscriberCursor
 
@@ -268,7 +270,7 @@ def _run(chosen: list[Subscriber], create: list[str] | None) -> tuple[int, int, 
                 cursor.txid, cursor.event_id, cursor.updated_at = last[0], last[1], timezone.now()
                 moved.append(cursor)
         if moved:
-            SubscriberCursor.objects.bulk_update(moved, ["txid", "event_id", "updated_at"])
+            update_many(SubscriberCursor, moved, ["txid", "event_id", "updated_at"])
     return handed, len(moved), partial
 
 
