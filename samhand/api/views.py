@@ -166,18 +166,23 @@ def _long_poll(client, her_ids: list[str], *, limit: int, with_content: bool, wa
     A woken poll looks again: a wake-up is a hint, the database the truth."""
     channels = [f"inbox:{h}" for h in her_ids]
     deadline = time.monotonic() + wait
+    woken = False
     while True:
         mark = wakeup.cursor(channels) if wait else None
         deliveries = access.inbox_for_client(client, her_ids, limit=limit, with_content=with_content)
         remaining = deadline - time.monotonic()
-        if deliveries and linger and len(deliveries) < limit:
+        if deliveries and linger and not woken and len(deliveries) < limit:
             time.sleep(min(linger, max(0.0, remaining)))
             return access.inbox_for_client(client, her_ids, limit=limit, with_content=with_content)
         if deliveries or remaining <= 0:
             return deliveries
         # Even on PostgreSQL look again every 5 s: a notification lost with a dropped listener
         # connection costs at most that.
-        wakeup.wait(channels, min(remaining, 5.0 if wakeup.cross_process() else 0.25), since=mark)
+        woken = wakeup.wait(channels, min(remaining, 5.0 if wakeup.cross_process() else 0.25), since=mark)
+        if woken and linger:
+            # Something arrived: give the rest of its burst ``linger`` to land, then look once
+            # (not a look now and another after the linger).
+            time.sleep(min(linger, max(0.0, deadline - time.monotonic())))
 
 
 def _entry(d: Delivery, document) -> InboxEntry:

@@ -230,3 +230,27 @@ def test_linger_gathers_what_arrives_just_after_the_first_entry(unn, tromso, wor
     assert time.monotonic() - started < 0.9
     assert tromso.get("/messages", receiverHerIds=TROMSO_NURSING, linger=5000).status_code == 400
     wakeup.stop_listener()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_woken_poll_lingers_before_it_looks_so_it_looks_twice_in_all(unn, tromso, work):
+    result = {}
+
+    def poll():
+        with CaptureQueriesContext(connection) as queries:
+            result["entries"] = tromso.get("/messages", receiverHerIds=TROMSO_NURSING, wait=10, linger=700).json()
+        result["looks"] = len([q for q in queries.captured_queries
+                               if q["sql"].startswith('SELECT "exchange_delivery"') and "read_at" in q["sql"]])
+        connection.close()
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    time.sleep(0.5)  # the poll found nothing and waits
+    _send(unn, work, n=1)  # wakes it
+    time.sleep(0.2)
+    _send(unn, work, n=1)  # lands during the linger
+    poller.join(15)
+    assert len(result["entries"]) == 2  # both, from one look after the linger
+    if wakeup.cross_process():  # (SQLite's poll looks again every quarter second, woken or not)
+        assert result["looks"] == 2, result  # the empty look and that one (not a third before lingering)
+    wakeup.stop_listener()
