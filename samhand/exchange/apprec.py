@@ -23,6 +23,7 @@ from . import protection, wakeup
 from .checks import format_errors
 from .errors import NotFound, Refused
 from .models import Delivery, Message
+from .outbox import insert_rows
 from .store import event, msghead_from_envelope, new_apprec, store_many
 
 VALID_STATUS = {"1", "2", "3"}
@@ -52,7 +53,8 @@ class AnswerBatch:
     (one statement for the batch), with their messages and parties loaded. Each ``answer`` is
     checked, built and protected on its own and raises Refused before anything is written, so the
     batch goes on without a savepoint; ``write`` then stores them all together: two INSERTs for
-    the AppRecs and their contents, one for their deliveries, one UPDATE for the answered entries."""
+    the AppRecs and their contents, one for their deliveries (inside ``outbox.collected()`` on
+    PostgreSQL: in the block's one statement), one UPDATE for the answered entries."""
 
     def __init__(self) -> None:
         self.pending: list[_Answer] = []
@@ -154,8 +156,8 @@ def _write(answers: list[_Answer]) -> None:
     if not answers:
         return
     store_many([(a.message, a.raw, a.stored) for a in answers])
-    Delivery.objects.bulk_create([Delivery(message=a.message, her_id=a.delivery.message.sender_her_id,
-                                           party=a.to_party) for a in answers])
+    insert_rows([Delivery(message=a.message, her_id=a.delivery.message.sender_her_id, party=a.to_party)
+                 for a in answers])
     wakeup.notify("dispatch")  # the AppRecs are queued: wake a worker
     update_many(Delivery, [a.delivery for a in answers], ["answered_at", "answer"])
     for a in answers:

@@ -17,7 +17,7 @@ from samhand.lib.bulk import update_many
 
 from . import protection, queue, rows, wakeup
 from .models import Delivery, Event, Message, NodeEvent
-from .outbox import publish_many
+from .outbox import publish_many, write_rows
 from .store import event
 from .transport import Transport, TransportError
 
@@ -205,10 +205,12 @@ def landed(deliveries: list[Delivery], *, via: str) -> None:
         event(delivery.message, "delivered", f"to {delivery.her_id} ({role}) by {via}", delivery=delivery,
               actor="node")
     correlate_many([d.message for d in deliveries if d.message.is_apprec])
-    for delivery in deliveries:
-        if not delivery.message.is_apprec and delivery.party is not None and delivery.party.auto_apprec:
-            from .apprec import answer
+    auto = [d for d in deliveries if not d.message.is_apprec and d.party is not None and d.party.auto_apprec]
+    if auto:
+        from .apprec import answer
 
+        write_rows()  # answering locks and updates the entries: they must be in the table
+        for delivery in auto:
             answer(delivery, status="1", errors=[], actor=f"node on behalf of {delivery.her_id}")
 
 

@@ -25,6 +25,7 @@ from .apprec import answer
 from .checks import check_msghead, format_errors
 from .deliver import landed
 from .models import Delivery, Message, NodeEvent
+from .outbox import insert_rows
 from .store import arrival_facts, event, new_apprec, new_message, store, store_many
 from .submit import APPREC_NAMESPACE_PREFIX
 
@@ -83,7 +84,8 @@ def receive_many(arrivals: list[Arrival]) -> list[Received]:
     on its own (the cryptography and schema work), then what is new and clean is written
     together — one query for duplicates and AppRec originals, one INSERT each for messages,
     contents and deliveries, one locked read and one update for the deliveries the AppRecs answer
-    (events and wake-ups are collected by the caller). A message with errors (answered with a
+    (events and wake-ups are collected by the caller; on PostgreSQL the INSERTs go in the same
+    statement as those, at the end of the caller's ``outbox.collected()`` block). A message with errors (answered with a
     negative AppRec) is written on its own. If anything fails, the caller falls back to
     ``receive`` message by message."""
     results: list[Received | None] = [None] * len(arrivals)
@@ -249,6 +251,6 @@ def _write_many(items: list[_Opened]) -> list[Received]:
     for o, message in new:
         _received_event(o, message)
         deliveries += _deliveries(o, message)
-    Delivery.objects.bulk_create(deliveries)
+    insert_rows(deliveries)
     landed(deliveries, via="transport")
     return results

@@ -76,7 +76,7 @@ def subscribers() -> list[Subscriber]:
     return list(_REGISTRY.values())
 
 
-_batch = threading.local()  # .events: the events of the enclosing ``collected()`` block, or None
+_batch = threading.local()  # .events, .rows: what the enclosing ``collected()`` block writes at its end, or None
 
 
 def publish(kind: str, *, message: Message | None = None, delivery: Delivery | None = None,
@@ -104,42 +104,76 @@ def collected() -> Iterator[None]:
         yield
         return
     with wakeup.deferred():
-        _batch.events = []
+        _batch.events, _batch.rows = [], []
         try:
             yield
-            events, _batch.events = _batch.events, None
-            _flush(events)
+            events, pending = _batch.events, _batch.rows
+            _batch.events = _batch.rows = None
+            _flush(events, pending)
         finally:
-            _batch.events = None
+            _batch.events = _batch.rows = None
 
 
-def _flush(events: list[Event]) -> None:
-    """Insert the block's events; on PostgreSQL the block's deferred notifications ride in the same
-    statement (without events they go out when ``wakeup.deferred()`` ends, as usual)."""
-    if not events:
+def insert_rows(objs: list) -> None:
+    """Insert ``objs`` (new instances of one model with their primary keys set). Inside
+    ``collected()`` on PostgreSQL they wait for the block's end and go in its one statement, with
+    its events and wake-ups (Django's foreign keys are checked at commit, so the order of the
+    block's rows does not matter); nothing in the block may read them back before then. Else now."""
+    if not objs:
+        return
+    pending = getattr(_batch, "rows", None)
+    if pending is not None and _postgres():
+        pending.append(objs)
+    else:
+        type(objs[0]).objects.bulk_create(objs)
+
+
+def write_rows() -> None:
+    """Insert the rows ``insert_rows`` holds back now, for a step of the block that reads them."""
+    pending = getattr(_batch, "rows", None)
+    if pending:
+        taken = list(pending)
+        pending.clear()
+        _flush([], taken)
+
+
+def _flush(events: list[Event], pending: list[list]) -> None:
+    """Insert the block's rows and events; on PostgreSQL in one statement, with the block's deferred
+    notifications (without rows or events they go out when ``wakeup.deferred()`` ends, as usual)."""
+    if not events and not pending:
         return
     notifications = wakeup.take_deferred() if _postgres() else []
-    if not notifications:
+    if not notifications and not pending:
         Event.objects.bulk_create(events)
         return
-    insert, params = rows.insert_sql(connection, events)
-    notify, notify_params = wakeup.notify_sql(notifications)
+    parts, params = [], []
+    for objs in [*pending, events] if events else pending:
+        insert, insert_params = rows.insert_sql(connection, objs)
+        parts.append(f"r{len(parts)} AS ({insert})")
+        params += insert_params
+    notify, notify_params = wakeup.notify_sql(notifications) if notifications else ("1", [])
     with connection.cursor() as cur:
-        cur.execute(f"WITH e AS ({insert}) SELECT {notify}", params + notify_params)
+        cur.execute(f"WITH {', '.join(parts)} SELECT {notify}", params + notify_params)
+    for objs in pending:
+        for obj in objs:
+            obj._state.adding, obj._state.db = False, connection.alias
 
 
 @contextmanager
 def item() -> Iterator[None]:
     """A savepoint for one item of a ``collected()`` batch: if the item fails, its rows are rolled
     back and its collected events dropped with them."""
-    pending = getattr(_batch, "events", None)
+    pending, waiting = getattr(_batch, "events", None), getattr(_batch, "rows", None)
     mark = len(pending) if pending is not None else 0
+    rows_mark = len(waiting) if waiting is not None else 0
     try:
         with transaction.atomic():
             yield
     except BaseException:
         if pending is not None:
             del pending[mark:]
+        if waiting is not None:
+            del waiting[rows_mark:]
         raise
 
 

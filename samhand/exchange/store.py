@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 
 from . import protection, rows, wakeup
 from .models import Delivery, Event, Message, MessageContent
-from .outbox import publish, publish_many
+from .outbox import insert_rows, publish, publish_many
 
 
 def envelope_of(msghead, kind) -> dict:
@@ -70,12 +70,13 @@ def store(message: Message, *, raw: bytes, stored: bytes, verified: bool = True)
 
 
 def store_many(items: list[tuple[Message, bytes, bytes]]) -> None:
-    """``store`` for a batch of verified messages ``(message, raw, stored)``: two INSERTs in all."""
+    """``store`` for a batch of verified messages ``(message, raw, stored)``: two INSERTs in all, or
+    none of its own inside ``outbox.collected()`` on PostgreSQL (``outbox.insert_rows``)."""
     if not items:
         return
-    Message.objects.bulk_create([m for m, _, _ in items])
-    MessageContent.objects.bulk_create([MessageContent(message=m, payload=stored, sealed=protection.seal(m.pk, raw))
-                                        for m, raw, stored in items])
+    insert_rows([m for m, _, _ in items])
+    insert_rows([MessageContent(message=m, payload=stored, sealed=protection.seal(m.pk, raw))
+                 for m, raw, stored in items])
 
 
 def insert_message_once(message: Message, raw: bytes, stored: bytes, *, deliveries: list[Delivery] = (),

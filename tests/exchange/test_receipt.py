@@ -147,7 +147,20 @@ def test_a_batch_is_written_together_and_each_arrival_gets_its_own_result(seeded
     statements = [q["sql"] for q in queries.captured_queries]
     # The clean arrivals (two messages and an AppRec) in one INSERT; the refused one on its own
     # (with the node's AppRec): three in all, not one per arrival.
-    assert len([s for s in statements if s.startswith('INSERT INTO "exchange_message"')]) == 3
+    inserts = [s for s in statements if 'INSERT INTO "exchange_message"' in s]
+    if connection.vendor == "postgresql":
+        # The refused one is stored at once; the clean ones, their contents and deliveries, the
+        # node's AppRec and every event and wake-up of the batch go in the block's one statement.
+        assert len(inserts) == 2 and inserts[0].startswith('INSERT INTO "exchange_message"')
+        final = inserts[1]
+        assert final.startswith("WITH") and final.count('INSERT INTO "exchange_message"') == 2
+        for table in ("exchange_messagecontent", "exchange_delivery", "exchange_event"):
+            assert f'INSERT INTO "{table}"' in final, table
+        assert "pg_notify" in final
+        # (the refused arrival's own entry is the only delivery written on its own)
+        assert len([s for s in statements if s.startswith('INSERT INTO "exchange_delivery"')]) == 1
+    else:
+        assert len([s for s in inserts if s.startswith('INSERT INTO "exchange_message"')]) == 3
     # Savepoints: the test's own block, and the node's AppRec for the refused arrival; none per clean one.
     assert len([s for s in statements if s.startswith("SAVEPOINT")]) == 2
     work()
@@ -206,3 +219,27 @@ def test_a_batch_that_cannot_be_written_together_is_written_one_by_one(seeded, m
     assert [m.settled for m in batch] == ["accepted", "released"]
     assert Message.objects.filter(msg_id=msg_id_of(good)).count() == 1
     assert not Message.objects.filter(msg_id=msg_id_of(bad)).exists()
+
+
+def test_a_batch_for_a_party_the_node_answers_for_is_answered_in_the_same_transaction(seeded):
+    """The batch's rows wait for the end of its block (one statement on PostgreSQL), but the node's
+    own AppRec for a party that cannot answer needs the entries in the table: they are written first."""
+    from django.db import transaction
+
+    from samhand.directory.models import CommunicationParty
+    from samhand.exchange import outbox
+    from samhand.exchange.inbound import Arrival, receive_many
+
+    CommunicationParty.objects.filter(her_id=TROMSO_NURSING).update(auto_apprec=True)
+    xmls = [readdress(LOGISTICS, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING) for _ in range(2)]
+    arrivals = [Arrival(protect_as(x, sender=UNN_MED_TROMSO, receivers=(TROMSO_NURSING,)), TROMSO_NURSING,
+                        UNN_MED_TROMSO) for x in xmls]
+    with transaction.atomic(), outbox.collected():
+        results = receive_many(arrivals)
+    assert all(r.accepted and not r.duplicate for r in results)
+    for xml in xmls:
+        entry = Delivery.objects.get(message__msg_id=msg_id_of(xml), her_id=TROMSO_NURSING)
+        assert entry.state == Delivery.State.DELIVERED and entry.answer_id is not None
+        apprec = Message.objects.get(pk=entry.answer_id)
+        assert apprec.is_apprec and apprec.apprec_status == "1"
+        assert Delivery.objects.filter(message=apprec, her_id=UNN_MED_TROMSO, state=Delivery.State.QUEUED).exists()
