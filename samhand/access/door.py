@@ -24,6 +24,7 @@ from samhand.directory.services import party_by_her_id
 from samhand.exchange import protection
 from samhand.exchange.errors import NotFound, Refused
 from samhand.exchange.models import Delivery, Message
+from samhand.lib.prepared import Prepared
 
 from . import log
 from .models import AccessLog
@@ -129,12 +130,19 @@ def inbox_for_client(client, her_ids: list[str], limit: int = 100, *, with_conte
     """Unread inbox entries of the client's parties, oldest first. ``with_content`` loads the stored
     payloads in the same query (for ``read_contents``); the list itself never decrypts anything."""
     check_inbox_parties(client, her_ids)
+    return _unread(list(her_ids), limit=limit, with_content=with_content)
+
+
+def _unread_query(her_ids: list[str], *, limit: int, with_content: bool):
     related = ["message", "message__original", "manual_handling"]
     if with_content:
         related += ["message__content", "party"]
-    return list(Delivery.objects.select_related(*related)
-                .filter(her_id__in=her_ids, delivered_at__isnull=False, read_at__isnull=True)
-                .order_by("delivered_at")[:limit])
+    return (Delivery.objects.select_related(*related)
+            .filter(her_id__in=her_ids, delivered_at__isnull=False, read_at__isnull=True)
+            .order_by("delivered_at")[:limit])
+
+
+_unread = Prepared(_unread_query)  # a long poll asks this again and again: compiled once per shape
 
 
 def read_content(view: MessageView, *, actor_kind: str = "", actor: str | Actor = "", purpose: str,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from samhand import cms, kith
 from samhand.lib.bulk import update_many
+from samhand.lib.prepared import Prepared
 
 from . import protection, queue, rows, wakeup
 from .models import Delivery, Event, Message, NodeEvent
@@ -236,14 +237,17 @@ def _refuse_unverified(delivery: Delivery, opened) -> None:
            original=kith.parse_msghead(opened.root))
 
 
+_answered = Prepared(lambda originals: Delivery.objects.select_for_update(of=("self",))
+                     .filter(message_id__in=originals).order_by("id"))
+
+
 def correlate_many(apprecs: list[Message]) -> None:
     """Tie arrived AppRecs to the deliveries they answer (by OriginalMsgId and the two parties):
     one locked read of the deliveries answered, one update."""
     if not apprecs:
         return
     originals = [a.original_id for a in apprecs if a.original_id is not None]
-    targets = ({(d.message_id, d.her_id): d for d in Delivery.objects.select_for_update(of=("self",))
-                .filter(message_id__in=originals).order_by("id")} if originals else {})
+    targets = {(d.message_id, d.her_id): d for d in _answered(originals)} if originals else {}
     answered: dict = {}
     for apprec in apprecs:
         original = apprec.original

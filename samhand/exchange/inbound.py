@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from samhand import cms, kith
+from samhand.lib.prepared import Prepared
 from samhand.directory.services import party_by_her_id
 from samhand.kith.redact import redact_values
 
@@ -226,12 +227,17 @@ def _write_one(o: _Opened) -> Received:
     return Received(True, message=message)
 
 
+# Duplicates and AppRec originals, by sender + MsgId: compiled once per batch size (lib.prepared).
+_stored = Prepared(lambda senders, msg_ids: Message.objects.filter(
+    reduce(operator.or_, (Q(sender_her_id=s, msg_id=m) for s, m in zip(senders, msg_ids, strict=True)))))
+
+
 def _write_many(items: list[_Opened]) -> list[Received]:
     if not items:
         return []
     keys = {o.key for o in items} | {k for k in map(_original_key, items) if k is not None}
-    known = {(m.sender_her_id, m.msg_id): m for m in Message.objects.filter(
-        reduce(operator.or_, (Q(sender_her_id=sender, msg_id=msg_id) for sender, msg_id in keys)))}
+    senders, msg_ids = zip(*sorted(keys), strict=True)
+    known = {(m.sender_her_id, m.msg_id): m for m in _stored(list(senders), list(msg_ids))}
     results: list[Received] = []
     new: list[tuple[_Opened, Message]] = []
     for o in items:

@@ -18,6 +18,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from samhand.lib.prepared import Prepared
+
 from .models import Delivery
 
 
@@ -70,8 +72,12 @@ def _claim_in_one_statement(candidates, owner: str, until: datetime, limit: int)
 def claimed(ids: list, owner: str) -> list[Delivery]:
     """The claimed deliveries with what dispatching them needs, in one query (no locks: each
     state change re-checks state and owner under a lock)."""
-    return list(Delivery.objects.select_related("message", "message__content", "party", "party__organisation")
-                .filter(id__in=ids, state=Delivery.State.QUEUED, lease_owner=owner).order_by("next_attempt_at"))
+    return _claimed(list(ids), owner) if ids else []
+
+
+_claimed = Prepared(lambda ids, owner: Delivery.objects
+                    .select_related("message", "message__content", "party", "party__organisation")
+                    .filter(id__in=ids, state=Delivery.State.QUEUED, lease_owner=owner).order_by("next_attempt_at"))
 
 
 def lock_claimed(delivery_id, owner: str) -> Delivery | None:
