@@ -18,12 +18,13 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from samhand.lib import clock
 from samhand.lib.prepared import Prepared
 
 from .models import Delivery
 
 
-HoldRule = Callable[[datetime], Q]
+HoldRule = Callable[[datetime], Q]  # rule(at): ``at`` is the claim's time by ``lib.clock``
 _HOLDS: list[HoldRule] = []
 
 
@@ -35,35 +36,45 @@ def register_hold(rule: HoldRule) -> None:
         _HOLDS.append(rule)
 
 
-def claim(owner: str, limit: int) -> list:
-    now = timezone.now()
+def _due(now: datetime, held_at: datetime):
     # Downtime (S8): deliveries to a party in downtime stay queued, in order, until it ends.
     due = Delivery.objects.filter(state=Delivery.State.QUEUED, next_attempt_at__lte=now)
     for rule in _HOLDS:
-        due = due.exclude(rule(now))
-    candidates = (due.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-                  .order_by("next_attempt_at"))
+        due = due.exclude(rule(held_at))
+    return due
+
+
+def _candidates(now: datetime, held_at: datetime):
+    return _due(now, held_at).filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).order_by("next_attempt_at")
+
+
+# The claim's inner SELECT, compiled once per batch size and set of holds (lib.prepared).
+_locked_candidates = Prepared(lambda now, held_at, *, limit, holds: _candidates(now, held_at)
+                              .select_for_update(skip_locked=True, of=("self",)).values_list("id", flat=True)[:limit])
+
+
+def claim(owner: str, limit: int) -> list:
+    now, held_at = timezone.now(), clock.now()
     until = now + timedelta(seconds=settings.SAMHAND_LEASE_SECONDS)
     if connection.vendor == "postgresql":
-        return _claim_in_one_statement(candidates, owner, until, limit)
+        return _claim_in_one_statement(now, held_at, owner, until, limit)
     # SQLite: a plain read first, so an idle worker does not take the write lock (BEGIN IMMEDIATE)
     # just to find nothing; the claim itself is serialised by that lock.
-    if not due.exists():
+    if not _due(now, held_at).exists():
         return []
     with transaction.atomic():
-        ids = list(candidates.values_list("id", flat=True)[:limit])
+        ids = list(_candidates(now, held_at).values_list("id", flat=True)[:limit])
         if ids:
             Delivery.objects.filter(id__in=ids).update(lease_owner=owner, lease_until=until)
     return ids
 
 
-def _claim_in_one_statement(candidates, owner: str, until: datetime, limit: int) -> list:
+def _claim_in_one_statement(now: datetime, held_at: datetime, owner: str, until: datetime, limit: int) -> list:
     """PostgreSQL: UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING id —
     one statement, its own transaction; workers never wait on each other's rows."""
-    inner = candidates.select_for_update(skip_locked=True, of=("self",)).values_list("id", flat=True)[:limit]
     table = Delivery._meta.db_table
     with transaction.atomic(), connection.cursor() as cur:  # Django compiles FOR UPDATE only inside one
-        sql, params = inner.query.sql_with_params()
+        sql, params = _locked_candidates.statement(now, held_at, limit=limit, holds=tuple(_HOLDS))
         cur.execute(f"UPDATE {table} SET lease_owner = %s, lease_until = %s WHERE id IN ({sql}) RETURNING id",
                     [owner, until, *params])
         return [row[0] for row in cur.fetchall()]

@@ -67,21 +67,30 @@ class Prepared:
         self._lock = threading.Lock()
 
     def __call__(self, *values, **shape) -> list:
+        compiled, queryset = self._shape(values, shape)
+        return list(queryset) if compiled is None else self._run(compiled, values)
+
+    def statement(self, *values, **shape) -> tuple[str, list]:
+        """The SQL and parameters of the queryset for these values, to embed in a statement of the
+        caller's own (compiled once per shape like a call)."""
+        compiled, queryset = self._shape(values, shape)
+        return queryset.query.sql_with_params() if compiled is None else (compiled.sql, self._params(compiled, values))
+
+    def _shape(self, values: tuple, shape: dict):
+        """(compiled shape, None), or (None, the queryset) where the statement cannot be prepared
+        (not PostgreSQL, or a stand-in value did not survive compilation)."""
         key = (tuple(len(v) if isinstance(v, (list, tuple)) else None for v in values),
                tuple(sorted(shape.items())))
         compiled = self._shapes.get(key, False)
-        if compiled is False:
-            queryset = self.build(*values, **shape)
-            if connections[queryset.db].vendor != "postgresql":
-                return list(queryset)
-            compiled = self._compile(values, shape, queryset.db)
-            with self._lock:
-                self._shapes[key] = compiled
-            if compiled is None:
-                return list(queryset)
-        elif compiled is None:
-            return list(self.build(*values, **shape))
-        return self._run(compiled, values)
+        if compiled is not False:
+            return (compiled, None) if compiled is not None else (None, self.build(*values, **shape))
+        queryset = self.build(*values, **shape)
+        if connections[queryset.db].vendor != "postgresql":
+            return None, queryset
+        compiled = self._compile(values, shape, queryset.db)
+        with self._lock:
+            self._shapes[key] = compiled
+        return (compiled, None) if compiled is not None else (None, queryset)
 
     def _compile(self, values: tuple, shape: dict, using: str) -> _Shape | None:
         stand_ins: dict = {}
@@ -127,8 +136,9 @@ class Prepared:
         if len(seen) != len(stand_ins):
             return None  # a value was rewritten on its way into the statement
         klass_info, select = compiler.klass_info, compiler.select
-        if klass_info is None or compiler.annotation_col_map:
-            return None
+        if klass_info is None or compiler.annotation_col_map:  # SQL only (``statement``), no objects
+            return _Shape(sql=sql, slots=slots, compiler=None, init_list=[], start=0, end=0, populators=[],
+                          model=None, using=using)
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
         return _Shape(sql=sql, slots=slots, compiler=compiler,
@@ -136,9 +146,15 @@ class Prepared:
                       populators=get_related_populators(klass_info, select, using), model=klass_info["model"],
                       using=using)
 
+    @staticmethod
+    def _params(shape: _Shape, values: tuple) -> list:
+        return [slot[1] if slot[0] == "const" else
+                (values[slot[0]] if slot[1] is None else values[slot[0]][slot[1]]) for slot in shape.slots]
+
     def _run(self, shape: _Shape, values: tuple) -> list:
-        params = [slot[1] if slot[0] == "const" else
-                  (values[slot[0]] if slot[1] is None else values[slot[0]][slot[1]]) for slot in shape.slots]
+        if shape.model is None:
+            raise TypeError("this query returns no model instances: use statement()")
+        params = self._params(shape, values)
         using = shape.using
         with connections[using].cursor() as cursor:
             cursor.execute(shape.sql, params)

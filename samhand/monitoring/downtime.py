@@ -26,12 +26,13 @@ from .gate import Every
 from .models import Alert, Downtime, MailOut
 from .who import actor_name
 
-def held_deliveries(_claimed_at: datetime | None = None) -> Q:
+def held_deliveries(at: datetime | None = None) -> Q:
     """The hold rule the dispatch claim applies (registered in MonitoringConfig.ready): a delivery
     whose party, or the party's organisation, has a downtime in force (by monitoring's clock, as
     every downtime decision). It is part of the claim statement, so a downtime declared in any
-    process holds deliveries at once in every process."""
-    in_force = Downtime.objects.filter(ended_at__isnull=True, start__lte=clock.now())
+    process holds deliveries at once in every process. ``at``: the claim's time by monitoring's
+    clock (the claim passes ``clock.now()``, so its statement can be prepared once)."""
+    in_force = Downtime.objects.filter(ended_at__isnull=True, start__lte=at if at is not None else clock.now())
     return Q(Exists(in_force.filter(Q(party_id=OuterRef("party_id"))
                                     | Q(organisation__parties=OuterRef("party_id")))))
 

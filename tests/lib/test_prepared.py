@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from samhand.exchange.models import Delivery, Message
 from samhand.lib.prepared import Prepared
@@ -83,3 +85,18 @@ def test_an_empty_list_gives_nothing_and_costs_no_savepoint(unn):
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         assert len(prepared([UNN_MED_TROMSO], limit=7)) == 1
     assert not [q for q in queries if q["sql"].startswith("SAVEPOINT")]  # compiled in the caller's transaction
+
+
+def test_the_dispatch_claim_is_prepared_and_its_times_are_values(unn):
+    from samhand.exchange import queue
+
+    _send(unn, 2)
+    assert len(queue.claim("w-prepared", 1)) == 1
+    assert len(queue.claim("w-prepared", 1)) == 1  # the same shape again, with new times
+    assert queue.claim("w-prepared", 1) == []
+    if connection.vendor == "postgresql":
+        shapes = [s for s in queue._locked_candidates._shapes.values() if s is not None]
+        assert shapes, "the claim fell back to compiling every time (a time frozen into the statement?)"
+        sql, params = queue._locked_candidates.statement(timezone.now(), timezone.now(), limit=1,
+                                                         holds=tuple(queue._HOLDS))
+        assert "SKIP LOCKED" in sql and not any(isinstance(p, datetime) and p.year == 1901 for p in params)

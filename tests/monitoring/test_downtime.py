@@ -84,6 +84,11 @@ def test_downtime_that_starts_later_holds_nothing_until_it_starts(unn, tromso, w
     clock.advance(hours=1, minutes=1)
     assert TROMSO_NURSING in held_her_ids()
     assert [d["state"] for d in unn.get("/downtime").json()] == ["in-force"]
+    # The dispatch claim (its statement prepared by the first claim, before the clock moved) now holds.
+    send(unn, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING)
+    work()
+    assert sorted(Delivery.objects.filter(her_id=TROMSO_NURSING).values_list("state", flat=True)) == [
+        "delivered", "queued"]
 
 
 def test_a_whole_organisation_can_be_down(unn, work):
