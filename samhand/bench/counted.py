@@ -8,20 +8,56 @@ set (what the database executes). Nothing here is loaded outside a benchmark.
 
 - web: ``gunicorn samhand.bench.counted:application``
 - worker: ``python -m samhand.bench.counted worker`` (any `samhand` command)
+
+With ``SAMHAND_BENCH_SQL_PROFILE`` set (``samhand bench --sql-profile``) each process also counts
+its statements by shape (the SQL with its literals and placeholder lists folded) and writes them
+to ``<kind>-<pid>.shapes.json`` at most once a second, for the benchmark's statement profile.
 """
 
 from __future__ import annotations
 
+import atexit
+import json
 import mmap
 import os
+import re
 import struct
 import sys
 import threading
+import time
+from collections import Counter
 from pathlib import Path
 
 _lock = threading.Lock()
 _slot: mmap.mmap | None = None
 _count = 0
+_shapes: Counter | None = None
+_shapes_path: Path | None = None
+_shapes_written = 0.0
+_FOLD = [(re.compile(r"'(?:[^']|'')*'"), "'…'"), (re.compile(r"\b\d+\b"), "N"),
+         (re.compile(r"%s(?:\s*,\s*%s)+"), "%s…"), (re.compile(r"\(%s…\)(?:\s*,\s*\(%s…\))+"), "(%s…)…"),
+         (re.compile(r"\s+"), " ")]
+
+
+def shape_of(sql: str) -> str:
+    """A statement's shape: literals, numbers and placeholder lists folded, whitespace collapsed."""
+    for pattern, replacement in _FOLD:
+        sql = pattern.sub(replacement, sql)
+    return sql.strip()[:240]
+
+
+def _note_shape(sql: str, n: int) -> None:
+    _shapes[shape_of(sql)] += n
+    if time.monotonic() - _shapes_written >= 1.0:
+        _write_shapes()
+
+
+def _write_shapes() -> None:
+    global _shapes_written
+    _shapes_written = time.monotonic()
+    tmp = _shapes_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(dict(_shapes)))
+    tmp.replace(_shapes_path)
 
 
 def _open_slot(kind: str) -> None:
@@ -34,6 +70,10 @@ def _open_slot(kind: str) -> None:
         f.write(b"\0" * 8)
     with open(path, "r+b") as f:
         _slot = mmap.mmap(f.fileno(), 8)
+    if os.environ.get("SAMHAND_BENCH_SQL_PROFILE"):
+        global _shapes, _shapes_path
+        _shapes, _shapes_path = Counter(), Path(directory) / f"{kind}-{os.getpid()}.shapes.json"
+        atexit.register(lambda: _write_shapes() if _shapes else None)  # the last second's statements
 
 
 def _counter(execute, sql, params, many, context):
@@ -43,6 +83,8 @@ def _counter(execute, sql, params, many, context):
         _count += n
         if _slot is not None:
             struct.pack_into("<q", _slot, 0, _count)
+        if _shapes is not None:
+            _note_shape(sql, n)
     return execute(sql, params, many, context)
 
 
@@ -64,6 +106,18 @@ def install(kind: str) -> None:
             connection.execute_wrappers.append(_counter)
 
     connection_created.connect(wrap, weak=False, dispatch_uid="samhand-bench-sql-count")
+
+
+def read_shapes(directory: Path) -> dict[str, dict[str, int]]:
+    """Statements by shape so far (as last written, at most a second old), by process kind."""
+    totals: dict[str, Counter] = {}
+    for path in Path(directory).glob("*.shapes.json"):
+        try:
+            shapes = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        totals.setdefault(path.name.split("-", 1)[0], Counter()).update(shapes)
+    return {kind: dict(c) for kind, c in totals.items()}
 
 
 def read_counts(directory: Path) -> dict[str, int]:

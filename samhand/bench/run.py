@@ -33,7 +33,7 @@ from pathlib import Path
 
 from samhand.kith import SchemaSet
 
-from .counted import read_counts
+from .counted import read_counts, read_shapes
 from .messages import prepare
 from .primitives import primitive_costs
 from .processes import CpuLedger, Node, free_port, pids_named, tree_pids
@@ -171,7 +171,7 @@ def _window(out: dict) -> tuple[float, float, bool]:
 
 def run(*, messages: int, concurrency: int, rate: float | None, database: str, transport: str,
         workers: int, web_workers: int, schema_dir: str | None, seconds_per_primitive: float = 1.0,
-        submit_threads: int | None = None, linger_ms: int = 50) -> dict:
+        submit_threads: int | None = None, linger_ms: int = 50, sql_profile: bool = False) -> dict:
     """One run. ``transport`` local: one node hosts everyone; amqp: node 1 hosts UNN and node 2
     the municipalities (each with its own database), and every round trip crosses the broker twice."""
     workdir = Path(tempfile.mkdtemp(prefix="samhand-bench-", dir=REPO_VAR if REPO_VAR.is_dir() else None))
@@ -184,6 +184,8 @@ def run(*, messages: int, concurrency: int, rate: float | None, database: str, t
                 "SAMHAND_AMQP_QUEUE_PREFIX": f"{run_id}.", "SAMHAND_BENCH_SQL_DIR": str(sql_dir)})
     if schema_dir:
         env["SAMHAND_SCHEMA_DIR"] = schema_dir
+    if sql_profile:
+        env["SAMHAND_BENCH_SQL_PROFILE"] = "1"
 
     from samhand.simulator.chain import Address
 
@@ -231,7 +233,7 @@ def run(*, messages: int, concurrency: int, rate: float | None, database: str, t
         out = json.loads((workdir / "load-out.json").read_text())
     finally:
         stop()
-    return _figures(out, sampler, limit, cores, config={
+    figures = _figures(out, sampler, limit, cores, config={
         "messages": messages, "concurrency": concurrency, "rate": rate, "database": database,
         "transport": transport, "workers": workers, "web_workers": web_workers, "cores": cores,
         "nodes": len(nodes), "security": "CMS sign+encrypt (always on)", "schemas": bool(schemas.enabled),
@@ -239,6 +241,21 @@ def run(*, messages: int, concurrency: int, rate: float | None, database: str, t
         "amqp_queue_prefix": env["SAMHAND_AMQP_QUEUE_PREFIX"] if transport == "amqp" else None,
         "load": "closed loop" if not rate else "open loop", "submit_threads": config["submit_threads"],
         "linger_ms": linger_ms})
+    if sql_profile:
+        figures["sql_profile"] = _sql_profile(read_shapes(sql_dir), len(out["completed_at"]))
+    return figures
+
+
+def _sql_profile(shapes: dict[str, dict[str, int]], round_trips: int, top: int = 30) -> dict:
+    """Statements by process kind and shape per round trip, over the whole run (ramp-up and drain
+    included, unlike the window's figures), the most frequent first."""
+    rows = sorted(((n, kind, shape) for kind, by_shape in shapes.items() for shape, n in by_shape.items()),
+                  reverse=True)
+    per = max(round_trips, 1)
+    return {"round_trips": round_trips,
+            "by_kind": {kind: round(sum(by_shape.values()) / per, 2) for kind, by_shape in shapes.items()},
+            "top": [{"kind": kind, "per_round_trip": round(n / per, 3), "shape": shape}
+                    for n, kind, shape in rows[:top]]}
 
 
 def _figures(out: dict, sampler: Sampler, limit: dict, cores: int, *, config: dict) -> dict:

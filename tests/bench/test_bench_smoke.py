@@ -10,16 +10,18 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # starts processes: scheduled first (tests/conftest.py)
+from samhand.bench.counted import shape_of
+
 
 REPO = Path(__file__).resolve().parent.parent.parent
 
 
+@pytest.mark.slow  # starts processes: scheduled first (tests/conftest.py)
 def test_bench_smoke_run_prints_the_figures():
     env = {**os.environ, "SAMHAND_MODE": "demo", "DJANGO_SETTINGS_MODULE": "samhand.settings"}
     env.pop("DATABASE_URL", None)
     result = subprocess.run([sys.executable, "-m", "samhand.cli", "bench", "--messages", "6", "--concurrency", "2",
-                             "--seconds", "0.05", "--web-workers", "1"], env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+                             "--seconds", "0.05", "--web-workers", "1", "--sql-profile"], env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     figures = json.loads(result.stdout)
     assert figures["round_trips"] == 6 and figures["completed"] is True and figures["errors"] == 0
@@ -45,3 +47,15 @@ def test_bench_smoke_run_prints_the_figures():
     assert figures["config"]["database"] == "sqlite" and figures["config"]["transport"] == "local"
     assert figures["config"]["load"] == "closed loop"
     assert 15_000 < figures["config"]["message_bytes"] < 25_000  # the size of the official samples
+    # --sql-profile: statements by shape, from the processes that sent them.
+    profile = figures["sql_profile"]
+    assert profile["round_trips"] == 6 and profile["by_kind"]["web"] > 0 and profile["by_kind"]["worker"] > 0
+    inserts = [row for row in profile["top"] if row["shape"].startswith('INSERT INTO "exchange_message" (')]
+    assert inserts and inserts[0]["kind"] == "web"
+    assert inserts[0]["per_round_trip"] == 2  # SQLite: a row for the message and one for its AppRec
+
+
+def test_statement_shapes_fold_values_and_lists():
+    sql = "SELECT a FROM t WHERE id IN (%s, %s,%s) AND x = 'it''s' LIMIT 21"
+    assert shape_of(sql) == "SELECT a FROM t WHERE id IN (%s…) AND x = '…' LIMIT N"
+    assert shape_of("INSERT INTO t (a, b)\n VALUES (%s, %s), (%s, %s)") == "INSERT INTO t (a, b) VALUES (%s…)…"

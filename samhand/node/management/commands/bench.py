@@ -31,6 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("--transport", choices=["local", "amqp"], default="local")
         parser.add_argument("--workers", type=int, default=1, help="`samhand worker` processes")
         parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes")
+        parser.add_argument("--sql-profile", action="store_true",
+                            help="add the statements by shape per round trip (whole run) to the figures")
         parser.add_argument("--seconds", type=float, default=1.0, help="time per primitive measurement")
 
     def handle(self, *args, **options):
@@ -49,7 +51,7 @@ class Command(BaseCommand):
             result = run(messages=options["messages"], concurrency=options["concurrency"], rate=options["rate"],
                          database=options["database"], transport=options["transport"], workers=options["workers"],
                          web_workers=options["web_workers"], submit_threads=options["submit_threads"],
-                         linger_ms=options["linger_ms"],
+                         linger_ms=options["linger_ms"], sql_profile=options["sql_profile"],
                          schema_dir=str(settings.SAMHAND_SCHEMA_DIR) if settings.SAMHAND_SCHEMA_DIR else None,
                          seconds_per_primitive=options["seconds"])
         self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))
