@@ -34,7 +34,8 @@ _count = 0
 _shapes: Counter | None = None
 _shapes_path: Path | None = None
 _shapes_written = 0.0
-_FOLD = [(re.compile(r"'(?:[^']|'')*'"), "'…'"), (re.compile(r"\b\d+\b"), "N"),
+_FOLD = [(re.compile(r'(?:"\w+"\."\w+"(?: AS "\w+")?, )+"\w+"\."\w+"(?: AS "\w+")?'), "…"),  # column lists
+         (re.compile(r"'(?:[^']|'')*'"), "'…'"), (re.compile(r"\b\d+\b"), "N"),
          (re.compile(r"%s(?:\s*,\s*%s)+"), "%s…"), (re.compile(r"\(%s…\)(?:\s*,\s*\(%s…\))+"), "(%s…)…"),
          (re.compile(r"\s+"), " ")]
 

@@ -58,4 +58,5 @@ def test_bench_smoke_run_prints_the_figures():
 def test_statement_shapes_fold_values_and_lists():
     sql = "SELECT a FROM t WHERE id IN (%s, %s,%s) AND x = 'it''s' LIMIT 21"
     assert shape_of(sql) == "SELECT a FROM t WHERE id IN (%s…) AND x = '…' LIMIT N"
+    assert shape_of('SELECT "t"."id", "t"."a" AS "a" FROM "t"') == 'SELECT … FROM "t"'
     assert shape_of("INSERT INTO t (a, b)\n VALUES (%s, %s), (%s, %s)") == "INSERT INTO t (a, b) VALUES (%s…)…"
