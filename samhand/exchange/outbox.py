@@ -14,7 +14,7 @@ sent by a handler whose transaction then fails goes again), so handlers are idem
 Ordering without gaps on PostgreSQL: ids come from a sequence, so a transaction that took id 7
 may commit after one that took id 8. Each event carries its transaction's id (``txid``), and a
 batch only takes events from transactions older than every transaction still running on the
-node's database (the horizon, ``_settled``), in ``(txid, id)`` order, plus the reading
+node's database (the horizon, ``_STEP_SQL``), in ``(txid, id)`` order, plus the reading
 transaction's own. Anything that commits later has a larger txid than everything already read, so
 nothing is skipped. The horizon is the database's, not the server's: transactions on other
 databases of the same server (another node, a report) never hold the feed back. Prepared
@@ -191,18 +191,6 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-# One round trip. The first statement drops the backend-status copy PostgreSQL keeps for the rest
-# of a transaction, so the second reads the transactions running now. The second statement's
-# snapshot is taken before it scans pg_stat_activity: an xid below that snapshot's xmax that is
-# still running when the scan comes shows there; one assigned later is at least xmax.
-_HORIZON_SQL = (
-    "SELECT pg_stat_clear_snapshot();"
-    " SELECT txid_snapshot_xmax(txid_current_snapshot()), txid_current_if_assigned(),"
-    " ARRAY(SELECT backend_xid::text::bigint FROM pg_stat_activity"
-    " WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL)"
-)
-
-
 def horizon_of(xmax: int, running: Iterable[int]) -> int:
     """The smallest full (epoch-qualified) txid still running, or ``xmax`` when none is below it.
     ``running`` holds 32-bit xids (pg_stat_activity's ``backend_xid``); each is placed in the epoch
@@ -217,16 +205,10 @@ def horizon_of(xmax: int, running: Iterable[int]) -> int:
     return horizon
 
 
-def _settled() -> Q | None:
-    """On PostgreSQL: events of transactions below the horizon (every transaction on this database
-    with a smaller id has ended, committed or not), and this transaction's own (a test that runs in
-    one transaction, or a handler reading what it just wrote)."""
-    if not _postgres():
-        return None
-    with connection.cursor() as cur:
-        cur.execute(_HORIZON_SQL)
-        cur.nextset()
-        xmax, own, running = cur.fetchone()
+def _settled_by(xmax: int, own: int | None, running) -> Q:
+    """Events of transactions below the horizon (every transaction on this database with a smaller
+    id has ended, committed or not), and this transaction's own (a test that runs in one
+    transaction, or a handler reading what it just wrote)."""
     horizon = horizon_of(xmax, running or ())
     return Q(txid__lt=horizon) | Q(txid=own) if own is not None else Q(txid__lt=horizon)
 
@@ -240,50 +222,83 @@ def _after(position: tuple[int, int]) -> Q:
 # own ``batch`` of them).
 WINDOW = 500
 
+# PostgreSQL, the first statement of a step's transaction: lock the named cursors that are behind
+# the newest event and no other worker holds, name those that do not exist yet, and take the
+# horizon. The statement's snapshot is taken before it scans pg_stat_activity: an xid below that
+# snapshot's xmax that is still running when the scan comes shows there; one assigned later is at
+# least xmax. (PostgreSQL keeps a copy of the backend status for the rest of a transaction once
+# read: fresh in a new one, cleared first inside an enclosing one.) The feed is read by the next
+# statement, with a newer snapshot. One statement for a step whose cursors another worker runs.
+_STEP_SQL = f"""
+WITH head AS (SELECT txid, id FROM {Event._meta.db_table} ORDER BY txid DESC, id DESC LIMIT 1),
+locked AS (SELECT c.name, c.txid, c.event_id, c.updated_at FROM {SubscriberCursor._meta.db_table} c, head
+           WHERE c.name = ANY(%s) AND (c.txid, c.event_id) < (head.txid, head.id)
+           ORDER BY c.name FOR UPDATE OF c SKIP LOCKED)
+SELECT ARRAY(SELECT name FROM locked ORDER BY name), ARRAY(SELECT txid FROM locked ORDER BY name),
+       ARRAY(SELECT event_id FROM locked ORDER BY name),
+       ARRAY(SELECT n FROM unnest(%s::text[]) AS n
+             WHERE NOT EXISTS (SELECT 1 FROM {SubscriberCursor._meta.db_table} c WHERE c.name = n)),
+       txid_snapshot_xmax(txid_current_snapshot()), txid_current_if_assigned(),
+       ARRAY(SELECT backend_xid::text::bigint FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL)
+"""
 
-def _lock_cursors(names: list[str], create: list[str]) -> dict[str, SubscriberCursor]:
-    """The cursors of ``names`` that no other worker is running now, locked for this transaction:
-    one statement (two more when ``create`` names cursors that may not exist yet)."""
-    query = SubscriberCursor.objects.filter(name__in=names).order_by("name")
-    if connection.features.has_select_for_update_skip_locked:
-        query = query.select_for_update(skip_locked=True)
-    if create:
-        SubscriberCursor.objects.bulk_create([SubscriberCursor(name=n) for n in create], ignore_conflicts=True)
-    return {c.name: c for c in query}
+
+def _lock_behind(names: list[str], *, fresh_stats: bool) -> tuple[dict[str, SubscriberCursor], list[str], Q | None]:
+    """(the cursors of ``names`` that are behind the newest event and no other worker is running,
+    locked for this transaction; the names without a cursor; the feed's settled filter)."""
+    if _postgres():
+        with connection.cursor() as cur:
+            if not fresh_stats:  # an enclosing transaction may hold an old copy of the backend status
+                cur.execute("SELECT pg_stat_clear_snapshot()")
+            cur.execute(_STEP_SQL, [names, names])
+            locked, txids, event_ids, missing, xmax, own, running = cur.fetchone()
+        cursors = {name: SubscriberCursor(name=name, txid=txid, event_id=event_id)
+                   for name, txid, event_id in zip(locked, txids, event_ids, strict=True)}
+        for cursor in cursors.values():
+            cursor._state.adding, cursor._state.db = False, connection.alias
+        return cursors, missing, _settled_by(xmax, own, running)
+    # SQLite (one writer at a time, no row locks): the cursors, and the head of the feed.
+    existing = {c.name: c for c in SubscriberCursor.objects.filter(name__in=names)}
+    head = Event.objects.order_by("-txid", "-id").values_list("txid", "id").first()
+    behind = {n: c for n, c in existing.items() if head is not None and (c.txid, c.event_id) < head}
+    return behind, [n for n in names if n not in existing], None
 
 
 def run_one(sub: Subscriber) -> int:
     """Hand the subscriber its next batch; returns how many events it was given."""
-    return run_many([sub], create=[sub.name])
+    return run_many([sub])
 
 
-def run_many(chosen: list[Subscriber], *, create: list[str] | None = None) -> int:
-    """Hand each chosen subscriber its next batch, all in one transaction: one horizon, one read
-    of the feed from the earliest cursor, one update of the cursors, and a savepoint only around
-    each handler that has events. Returns how many events were handed out.
+def run_many(chosen: list[Subscriber]) -> int:
+    """Hand each chosen subscriber that is behind its next batch, all in one transaction: one
+    statement to lock the cursors and take the horizon, one read of the feed from the earliest
+    cursor, one update of the cursors, and a savepoint only around each handler that has events
+    (a subscriber's first run creates its cursor first). Returns how many events were handed out."""
+    return _run(chosen)[0]
 
-    ``create``: names whose cursor may not exist yet (a subscriber's first run), default all."""
-    return _run(chosen, create)[0]
 
-
-def _run(chosen: list[Subscriber], create: list[str] | None) -> tuple[int, int, bool]:
-    """(events handed out, cursors moved, whether some chosen cursor was missing or taken)."""
+def _run(chosen: list[Subscriber]) -> tuple[int, int]:
+    """(events handed out, cursors moved)."""
     if not chosen:
-        return 0, 0, False
+        return 0, 0
+    names = sorted(s.name for s in chosen)
+    fresh_stats = not connection.in_atomic_block
     with transaction.atomic():
-        cursors = _lock_cursors([s.name for s in chosen], [s.name for s in chosen] if create is None else create)
-        mine = [s for s in chosen if s.name in cursors]  # the rest: another worker is running them
-        partial = len(mine) < len(chosen)
+        cursors, missing, settled = _lock_behind(names, fresh_stats=fresh_stats)
+        if missing:  # a subscriber's first run (or one new since the last deploy)
+            SubscriberCursor.objects.bulk_create([SubscriberCursor(name=n) for n in missing], ignore_conflicts=True)
+            cursors, _missing, settled = _lock_behind(names, fresh_stats=False)
+        mine = [s for s in chosen if s.name in cursors]  # the rest: caught up, or another worker runs them
         if not mine:
-            return 0, 0, partial
-        settled = _settled()
+            return 0, 0
         positions = {s.name: (cursors[s.name].txid, cursors[s.name].event_id) for s in mine}
         feed = Event.objects.filter(_after(min(positions.values())))
         if settled is not None:
             feed = feed.filter(settled)
         window = list(feed.order_by("txid", "id").select_related("message", "delivery")[:WINDOW])
         if not window:
-            return 0, 0, partial
+            return 0, 0
         head = (window[-1].txid, window[-1].id)
         handed, moved = 0, []
         for sub in mine:
@@ -305,7 +320,7 @@ def _run(chosen: list[Subscriber], create: list[str] | None) -> tuple[int, int, 
                 moved.append(cursor)
         if moved:
             update_many(SubscriberCursor, moved, ["txid", "event_id", "updated_at"])
-    return handed, len(moved), partial
+    return handed, len(moved)
 
 
 def _handle(sub: Subscriber, events: list[Event]) -> None:
@@ -325,11 +340,11 @@ def _handle(sub: Subscriber, events: list[Event]) -> None:
                                               defaults={"error": f"{type(exc).__name__}: {exc}"[:4000]})
 
 
-def _positions(chosen: list[Subscriber]) -> dict[str, bool]:
-    """For each chosen subscriber that has a cursor: whether it has caught up with the newest
+def _positions(names: list[str]) -> dict[str, bool]:
+    """For each named subscriber that has a cursor: whether it has caught up with the newest
     visible event. One statement."""
     head = Event.objects.order_by("-txid", "-id")
-    rows = (SubscriberCursor.objects.filter(name__in=[s.name for s in chosen])
+    rows = (SubscriberCursor.objects.filter(name__in=names)
             .annotate(head_txid=Subquery(head.values("txid")[:1]), head_id=Subquery(head.values("id")[:1]))
             .values_list("name", "txid", "event_id", "head_txid", "head_id"))
     return {name: head_id is None or (txid, event_id) >= (head_txid, head_id)
@@ -337,11 +352,9 @@ def _positions(chosen: list[Subscriber]) -> dict[str, bool]:
 
 
 def behind(chosen: list[Subscriber]) -> list[Subscriber]:
-    """The subscribers whose cursor is before the newest visible event: one statement, instead
-    of a locked transaction per subscriber when they are all caught up (an idle worker, or a busy
-    one between batches). An event that commits later is found at the next step; a subscriber
-    without a cursor yet is always run (its first run creates it)."""
-    caught_up = _positions(chosen)
+    """The subscribers whose cursor is before the newest visible event (a subscriber without a
+    cursor yet counts as behind): one statement."""
+    caught_up = _positions([s.name for s in chosen])
     return [sub for sub in chosen if not caught_up.get(sub.name, False)]
 
 
@@ -351,23 +364,21 @@ _was_busy = threading.local()
 def subscribers_step(owner: str = "") -> int:
     """Worker step: every subscriber that is behind gets its next batch, in one transaction.
 
-    After a step that handed out events (a busy feed) the next one goes straight to the feed: the
-    check of who is behind would almost always say "everyone", and costs a statement."""
+    An idle step is one statement outside a transaction (who is behind). After a step that handed
+    out events (a busy feed) the next one goes straight to the transaction, whose first statement
+    locks only the cursors that are behind: the check would almost always say "everyone"."""
     chosen = subscribers()
-    handed, partial = 0, True
+    handed = 0
     try:
         if getattr(_was_busy, "value", False):
-            handed, _moved, partial = _run(chosen, [])
-        if not handed:  # idle, or the busy spell is over: look who is behind (and create new cursors)
-            caught_up = _positions(chosen)
-            todo = [sub for sub in chosen if not caught_up.get(sub.name, False)]
-            handed, _moved, partial = _run(todo, [sub.name for sub in todo if sub.name not in caught_up])
+            handed = _run(chosen)[0]
+        if not handed:  # idle, or the busy spell is over: look who is behind first
+            caught_up = _positions([s.name for s in chosen])
+            handed = _run([s for s in chosen if not caught_up.get(s.name, False)])[0]
     except Exception:  # noqa: BLE001 - the next step tries again; handlers' failures are caught in _handle
         log.exception("the subscribers could not run")
         handed = 0
-    # Straight to the feed next time only if this step found events and every cursor (a cursor
-    # still missing, e.g. a subscriber new since the last deploy, is created by the check).
-    _was_busy.value = handed > 0 and not partial
+    _was_busy.value = handed > 0
     return handed
 
 
@@ -376,7 +387,7 @@ def drain(*names: str, rounds: int = 1000) -> int:
     chosen = [_REGISTRY[n] for n in names] if names else subscribers()
     total = 0
     for _ in range(rounds):
-        handled, moved, _partial = _run(behind(chosen), None)
+        handled, moved = _run(chosen)
         total += handled
         if not moved:  # caught up (or held by another worker)
             return total
