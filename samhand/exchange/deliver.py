@@ -50,11 +50,11 @@ def dispatch_step(owner: str, limit: int | None = None) -> int:
     marked sent in one statement (``_publish_batch``); local hand-overs are state changes in
     the database, each in its own transaction so that one bad message never holds up the rest.
     """
-    ids = queue.claim(owner, limit or settings.SAMHAND_WORKER_BATCH)
-    if not ids:
+    claimed = queue.claim(owner, limit or settings.SAMHAND_WORKER_BATCH)
+    if not claimed:
         return 0
     brokered: dict[str, tuple[Transport, list[Delivery]]] = {}
-    for delivery in queue.claimed(ids, owner):
+    for delivery in claimed:
         try:
             transport = transport_for(delivery)
         except TransportError as exc:
@@ -66,7 +66,7 @@ def dispatch_step(owner: str, limit: int | None = None) -> int:
             brokered.setdefault(transport.name, (transport, []))[1].append(delivery)
     for transport, deliveries in brokered.values():
         _publish_batch(transport, deliveries, owner)
-    return len(ids)
+    return len(claimed)
 
 
 def _publish_batch(transport: Transport, deliveries: list[Delivery], owner: str) -> None:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from samhand.lib import clock
@@ -53,7 +54,10 @@ _locked_candidates = Prepared(lambda now, held_at, *, limit, holds: _candidates(
                               .select_for_update(skip_locked=True, of=("self",)).values_list("id", flat=True)[:limit])
 
 
-def claim(owner: str, limit: int) -> list:
+def claim(owner: str, limit: int) -> list[Delivery]:
+    """Lease up to ``limit`` due deliveries to ``owner`` and return them with what dispatching
+    them needs (message, content, party, organisation), oldest first. No locks are held
+    afterwards: each state change re-checks state and owner under a lock."""
     now, held_at = timezone.now(), clock.now()
     until = now + timedelta(seconds=settings.SAMHAND_LEASE_SECONDS)
     if connection.vendor == "postgresql":
@@ -66,29 +70,38 @@ def claim(owner: str, limit: int) -> list:
         ids = list(_candidates(now, held_at).values_list("id", flat=True)[:limit])
         if ids:
             Delivery.objects.filter(id__in=ids).update(lease_owner=owner, lease_until=until)
-    return ids
+    return list(_dispatchable().filter(id__in=ids, state=Delivery.State.QUEUED, lease_owner=owner)) if ids else []
 
 
-def _claim_in_one_statement(now: datetime, held_at: datetime, owner: str, until: datetime, limit: int) -> list:
-    """PostgreSQL: UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING id —
-    one statement, its own transaction; workers never wait on each other's rows."""
+def _dispatchable():
+    """Deliveries with what dispatching them needs, oldest first."""
+    return (Delivery.objects.select_related("message", "message__content", "party", "party__organisation")
+            .order_by("next_attempt_at"))
+
+
+# PostgreSQL: the claimed deliveries, read in the claim's own statement (lib.prepared).
+_CLAIMED = "claimed"
+_claimed = Prepared(lambda: _dispatchable().filter(id__in=RawSQL(f"SELECT id FROM {_CLAIMED}", [])))
+
+
+def _claim_in_one_statement(now: datetime, held_at: datetime, owner: str, until: datetime,
+                            limit: int) -> list[Delivery]:
+    """PostgreSQL: WITH claimed AS (UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)
+    RETURNING id) SELECT the claimed deliveries with their message, content and party: one
+    statement, its own transaction; workers never wait on each other's rows. The SELECT reads the
+    statement's snapshot, from before the UPDATE, so the lease is set on the objects here."""
     table = Delivery._meta.db_table
     with transaction.atomic(), connection.cursor() as cur:  # Django compiles FOR UPDATE only inside one
         sql, params = _locked_candidates.statement(now, held_at, limit=limit, holds=tuple(_HOLDS))
-        cur.execute(f"UPDATE {table} SET lease_owner = %s, lease_until = %s WHERE id IN ({sql}) RETURNING id",
-                    [owner, until, *params])
-        return [row[0] for row in cur.fetchall()]
-
-
-def claimed(ids: list, owner: str) -> list[Delivery]:
-    """The claimed deliveries with what dispatching them needs, in one query (no locks: each
-    state change re-checks state and owner under a lock)."""
-    return _claimed(list(ids), owner) if ids else []
-
-
-_claimed = Prepared(lambda ids, owner: Delivery.objects
-                    .select_related("message", "message__content", "party", "party__organisation")
-                    .filter(id__in=ids, state=Delivery.State.QUEUED, lease_owner=owner).order_by("next_attempt_at"))
+        update = f"UPDATE {table} SET lease_owner = %s, lease_until = %s WHERE id IN ({sql}) RETURNING id"
+        claimed = _claimed.after(f"WITH {_CLAIMED} AS ({update}) ", [owner, until, *params])
+        if claimed is None:  # the read could not be prepared: claim, then read
+            cur.execute(update, [owner, until, *params])
+            ids = [row[0] for row in cur.fetchall()]
+            claimed = list(_dispatchable().filter(id__in=ids)) if ids else []
+    for delivery in claimed:
+        delivery.lease_owner, delivery.lease_until = owner, until
+    return claimed
 
 
 def lock_claimed(delivery_id, owner: str) -> Delivery | None:

@@ -70,6 +70,15 @@ class Prepared:
         compiled, queryset = self._shape(values, shape)
         return list(queryset) if compiled is None else self._run(compiled, values)
 
+    def after(self, prefix: str, prefix_params: list, *values, **shape) -> list | None:
+        """The objects of the statement ``prefix`` + this query (``prefix`` a ``WITH …`` the query
+        reads from, e.g. an UPDATE … RETURNING), in one statement; None where the query cannot be
+        prepared (the caller then runs the two apart)."""
+        compiled, _queryset = self._shape(values, shape)
+        if compiled is None or compiled.model is None:
+            return None
+        return self._run(compiled, values, prefix=(prefix, prefix_params))
+
     def statement(self, *values, **shape) -> tuple[str, list]:
         """The SQL and parameters of the queryset for these values, to embed in a statement of the
         caller's own (compiled once per shape like a call)."""
@@ -151,13 +160,13 @@ class Prepared:
         return [slot[1] if slot[0] == "const" else
                 (values[slot[0]] if slot[1] is None else values[slot[0]][slot[1]]) for slot in shape.slots]
 
-    def _run(self, shape: _Shape, values: tuple) -> list:
+    def _run(self, shape: _Shape, values: tuple, prefix: tuple[str, list] = ("", [])) -> list:
         if shape.model is None:
             raise TypeError("this query returns no model instances: use statement()")
         params = self._params(shape, values)
         using = shape.using
         with connections[using].cursor() as cursor:
-            cursor.execute(shape.sql, params)
+            cursor.execute(prefix[0] + shape.sql, prefix[1] + params)
             rows = cursor.fetchall()
         out = []
         for row in shape.compiler.results_iter([rows]):

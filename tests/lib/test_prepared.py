@@ -91,8 +91,15 @@ def test_the_dispatch_claim_is_prepared_and_its_times_are_values(unn):
     from samhand.exchange import queue
 
     _send(unn, 2)
-    assert len(queue.claim("w-prepared", 1)) == 1
-    assert len(queue.claim("w-prepared", 1)) == 1  # the same shape again, with new times
+    with CaptureQueriesContext(connection) as queries:
+        first = queue.claim("w-prepared", 1)
+    assert len(first) == 1 and first[0].lease_owner == "w-prepared" and first[0].lease_until is not None
+    assert first[0].message.content.payload  # loaded with what dispatching needs, no further queries
+    if connection.vendor == "postgresql":  # the lease and the read are one statement
+        assert len([q for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]) == 1
+        assert Delivery.objects.get(pk=first[0].pk).lease_owner == "w-prepared"
+    second = queue.claim("w-prepared", 1)  # the same shape again, with new times
+    assert len(second) == 1 and second[0].pk != first[0].pk
     assert queue.claim("w-prepared", 1) == []
     if connection.vendor == "postgresql":
         shapes = [s for s in queue._locked_candidates._shapes.values() if s is not None]
