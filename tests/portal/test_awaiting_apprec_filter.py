@@ -84,6 +84,10 @@ def test_postgresql_reads_the_waiting_deliveries_from_the_partial_index(seeded, 
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "delivery_awaiting_apprec_idx" in plan, plan
+    # And the statistics that tell the planner how few they are (exchange 0009).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_statistic_ext WHERE stxname = 'delivery_role_state_apprec_stats'")
+        assert cursor.fetchone()[0] == 1
 
 
 def test_levert_through_the_exchange(traffic, as_user):
