@@ -136,7 +136,8 @@ def seed(n: int, *, chunk: int = 20_000, days: int = 730, seed_value: int = 11, 
                                "last_error": "seeded: receiver unreachable" if failed else "", "created_at": at,
                                "delivered_at": None if failed else at + timedelta(seconds=2),
                                "read_at": None if failed else at + timedelta(seconds=30),
-                               "answered_at": None, "answer_id": None, "acked_at": None, "apprec_id": None})
+                               "answered_at": None, "answer_id": None, "acked_at": None, "apprec_id": None,
+                               "for_apprec": answer})
             if not answer and not failed and rng.random() < 0.005:  # a copy to another service
                 copy = rng.choice([p.her_id for p in parties if p.her_id not in (sender, receiver)] or [receiver])
                 if copy != receiver:
@@ -145,7 +146,7 @@ def seed(n: int, *, chunk: int = 20_000, days: int = 730, seed_value: int = 11, 
                                        "lease_owner": "", "lease_until": None, "last_error": "", "created_at": at,
                                        "delivered_at": at + timedelta(seconds=2), "read_at": None,
                                        "answered_at": None, "answer_id": None, "acked_at": None,
-                                       "apprec_id": None})
+                                       "apprec_id": None, "for_apprec": False})
             events.append({"message_id": message_id, "delivery_id": None, "at": at, "kind": "submitted",
                            "detail": "seeded", "actor": "bench seed"})
             events.append({"message_id": message_id, "delivery_id": delivery_id, "at": at + timedelta(seconds=2),

@@ -156,8 +156,8 @@ def _write(answers: list[_Answer]) -> None:
     if not answers:
         return
     store_many([(a.message, a.raw, a.stored) for a in answers])
-    insert_rows([Delivery(message=a.message, her_id=a.delivery.message.sender_her_id, party=a.to_party)
-                 for a in answers])
+    insert_rows([Delivery(message=a.message, her_id=a.delivery.message.sender_her_id, party=a.to_party,
+                          for_apprec=a.message.is_apprec) for a in answers])
     wakeup.notify("dispatch")  # the AppRecs are queued: wake a worker
     update_many(Delivery, [a.delivery for a in answers], ["answered_at", "answer"])
     for a in answers:

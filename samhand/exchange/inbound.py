@@ -188,9 +188,9 @@ def _deliveries(o: _Opened, message: Message) -> list[Delivery]:
     if o.apprec is not None:
         return [Delivery(message=message, her_id=o.apprec.receiver.her_id or "",
                          party=party_by_her_id(o.apprec.receiver.her_id), state=Delivery.State.DELIVERED,
-                         delivered_at=now)]
+                         delivered_at=now, for_apprec=message.is_apprec)]
     return [Delivery(message=message, her_id=r.her_id, party=r.party, role=r.role, state=Delivery.State.DELIVERED,
-                     delivered_at=now)
+                     delivered_at=now, for_apprec=message.is_apprec)
             for r in o.checked.recipients if r.party is not None and r.party.hosted]
 
 
@@ -216,7 +216,7 @@ def _write_one(o: _Opened) -> Received:
         primary = checked.recipients[0] if checked.recipients else None
         delivery = Delivery.objects.create(
             message=message, her_id=(primary.her_id if primary else msghead.receiver.her_id) or "",
-            party=primary.party if primary else None, state=Delivery.State.REFUSED)
+            party=primary.party if primary else None, state=Delivery.State.REFUSED, for_apprec=message.is_apprec)
         answer(delivery, status="2", errors=[(e.code, e.text) for e in o.errors],
                actor="node (checks on receipt)", original=msghead)
         return Received(False, o.errors[0].code, o.errors[0].text, message)

@@ -131,6 +131,11 @@ class Delivery(models.Model):
     # its users and EPR may no longer read it (access.read_content refuses with 410).
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_reason = models.CharField(max_length=200, blank=True)
+    # The delivery carries an AppRec (its message's ``is_apprec``), set when the row is built and
+    # never changed. A business message waiting for its AppRec and an AppRec's own delivery are
+    # both «levert»; this tells them apart on the delivery row, so the portal's «levert» filter
+    # reads the few waiting ones from a partial index (migration 0009).
+    for_apprec = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["created_at"]

@@ -83,7 +83,8 @@ def _submit(client, raw: bytes, actor: str) -> Submitted:
         kind=checked.kind, client=client, gen_date=msghead.gen_date,
         conversation_ref=msghead.conversation_ref,
         patient_id=msghead.patient.id if msghead.patient else None, msghead=msghead)
-    deliveries = [Delivery(message=message, her_id=r.her_id, party=r.party, role=r.role) for r in checked.recipients]
+    deliveries = [Delivery(message=message, her_id=r.her_id, party=r.party, role=r.role, for_apprec=message.is_apprec)
+                  for r in checked.recipients]
     # Subscribers (the chains' episode tracking, S7) take it from here, off this transaction.
     submitted = Event(message=message, kind="submitted", actor=actor, data=arrival_facts(msghead),
                       detail=f"{checked.kind.family} {checked.kind.version} {msghead.msg_type}, "

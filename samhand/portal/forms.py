@@ -13,6 +13,9 @@ from samhand.access.door import MessageFilter
 from . import choices, search
 
 
+APPREC = "APPREC"  # the message type of an AppRec (kith.apprec writes it, exchange.store stores it)
+
+
 class MessageFilterForm(forms.Form):
     q = forms.CharField(label=_("MsgId, fødselsnummer eller partner"), required=False, max_length=100,
                         help_text=_("Hele MsgId eller begynnelsen av den (minst 6 tegn), fødselsnummer eller "
@@ -70,11 +73,14 @@ class MessageFilterForm(forms.Form):
         partners = choices.partner_her_ids(data.get("partner") or "")
         if found.kind == "partner" and not partners:
             partners = found.her_ids
+        msg_type = data.get("type") or ""
         return MessageFilter(
-            msg_type=data.get("type") or "", partner_her_ids=partners,
+            msg_type=msg_type, partner_her_ids=partners,
             state=data.get("state") or "", since=since, until=until,
             patient_id=found.value if found.kind == "patient" else "",
-            include_apprecs=bool(data.get("kvitteringer")) or found.kind == "msgid")
+            # A MsgId names one message, AppRec or not; and whoever picks the type APPREC wants to
+            # see AppRecs (without the tick that list was always empty).
+            include_apprecs=bool(data.get("kvitteringer")) or found.kind == "msgid" or msg_type == APPREC)
 
 
 class DowntimeForm(forms.Form):

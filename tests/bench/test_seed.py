@@ -16,6 +16,9 @@ def test_seed_writes_messages_with_deliveries_and_events(seeded):
     assert Delivery.objects.filter(role="primary").count() == 300  # and a few copies
     # As on a real node: the newest business messages still wait for their AppRec.
     assert Delivery.objects.filter(role="primary", state="delivered", message__is_apprec=False).exists()
+    # Each delivery says whether it carries an AppRec, as the exchange writes it (exchange 0009).
+    marks = set(Delivery.objects.values_list("message__is_apprec", "for_apprec"))
+    assert marks == {(False, False), (True, True)}
     assert Event.objects.filter(kind="submitted").count() == 300
     assert Event.objects.filter(kind="delivered").count() == 300
     apprecs = Message.objects.filter(is_apprec=True)

@@ -44,7 +44,7 @@ def _traffic(n: int = 170) -> list[Message]:
                     sha256="0" * 64, origin=Message.Origin.API, created_at=at)
         messages.append(m)
         deliveries.append(Delivery(message=m, her_id=receiver, role=Delivery.Role.PRIMARY, created_at=at,
-                                   state="delivered" if apprec else STATES[i % len(STATES)]))
+                                   state="delivered" if apprec else STATES[i % len(STATES)], for_apprec=apprec))
         if (sender, receiver) == (UNN_B, BALSFJORD) or i % 11 == 0:
             copy = TROMSO_B if TROMSO_B not in (sender, receiver) else TROMSO_A
             if copy not in (sender, receiver):
@@ -86,6 +86,8 @@ def _reference(user, f: MessageFilter) -> list:
     ({"type": "INNLEGGELSESRAPPORT"}, MessageFilter(msg_type="INNLEGGELSESRAPPORT")),
     ({"state": "acknowledged"}, MessageFilter(state="acknowledged")),
     ({"state": "delivered", "kvitteringer": "on"}, MessageFilter(state="delivered", include_apprecs=True)),
+    ({"state": "delivered"}, MessageFilter(state="delivered")),  # waiting for an AppRec: the delivery side
+    ({"type": "APPREC"}, MessageFilter(msg_type="APPREC", include_apprecs=True)),  # the type implies the tick
     ({"state": "rejected"}, MessageFilter(state="rejected")),  # read from the delivery side
     ({"state": "failed", "partner": "org:8202000"},
      MessageFilter(state="failed", partner_her_ids=("8202000", BALSFJORD, "8202002"))),
@@ -121,7 +123,8 @@ def _statements(client, params=None) -> int:
     return len(queries.captured_queries)
 
 
-@pytest.mark.parametrize("params", [{}, {"state": "acknowledged"}, {"state": "failed"}, {"type": "LOG_INNLAGT"}])
+@pytest.mark.parametrize("params", [{}, {"state": "acknowledged"}, {"state": "failed"}, {"type": "LOG_INNLAGT"},
+                                    {"state": "delivered"}])
 def test_a_page_costs_the_same_statements_however_many_services(seeded, people, as_user, params):
     from samhand.directory.models import CommunicationParty, Organisation
 
