@@ -27,8 +27,11 @@ def test_bench_smoke_run_prints_the_figures():
     assert figures["round_trips"] == 6 and figures["completed"] is True and figures["errors"] == 0
     for key in ("round_trips_per_s", "cpu_s_per_round_trip", "cpu_ms_per_round_trip", "floor_cpu_ms_per_round_trip",
                 "limit_round_trips_per_s", "efficiency", "sql_statements_per_round_trip",
-                "http_requests_per_round_trip", "load_generator_cpu_ms_per_round_trip"):
+                "http_requests_per_round_trip"):
         assert isinstance(figures[key], (int, float)) and figures[key] > 0, key
+    # The load generator is sampled from /proc every quarter second: a run this short may end, and
+    # the process with it, between two samples (a real run lasts seconds).
+    assert figures["load_generator_cpu_ms_per_round_trip"] >= 0
     latency = figures["latency_ms"]
     assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"]
     assert set(figures["primitive_us"]) == {"validate_message", "validate_apprec", "protect_message",
