@@ -17,13 +17,12 @@ from django.utils import timezone
 from samhand import cms, kith
 from samhand.directory.services import party_by_her_id, signing_party
 
-from samhand.lib.bulk import update_many
 
 from . import protection, wakeup
 from .checks import format_errors
 from .errors import NotFound, Refused
 from .models import Delivery, Message
-from .outbox import insert_rows
+from .outbox import insert_rows, update_rows
 from .store import event, msghead_from_envelope, new_apprec, store_many
 
 VALID_STATUS = {"1", "2", "3"}
@@ -54,7 +53,7 @@ class AnswerBatch:
     checked, built and protected on its own and raises Refused before anything is written, so the
     batch goes on without a savepoint; ``write`` then stores them all together: two INSERTs for
     the AppRecs and their contents, one for their deliveries (inside ``outbox.collected()`` on
-    PostgreSQL: in the block's one statement), one UPDATE for the answered entries."""
+    PostgreSQL: in the block's one statement, like the UPDATE of the answered entries)."""
 
     def __init__(self) -> None:
         self.pending: list[_Answer] = []
@@ -159,7 +158,7 @@ def _write(answers: list[_Answer]) -> None:
     insert_rows([Delivery(message=a.message, her_id=a.delivery.message.sender_her_id, party=a.to_party,
                           for_apprec=a.message.is_apprec) for a in answers])
     wakeup.notify("dispatch")  # the AppRecs are queued: wake a worker
-    update_many(Delivery, [a.delivery for a in answers], ["answered_at", "answer"])
+    update_rows([a.delivery for a in answers], ["answered_at", "answer"])
     for a in answers:
         codes = ", ".join(e.code for e in a.apprec.errors)
         event(a.delivery.message, "apprec-sent", f"AppRec {a.apprec.version} status {a.apprec.status}"

@@ -13,12 +13,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from samhand import cms, kith
-from samhand.lib.bulk import update_many
 from samhand.lib.prepared import Prepared
 
 from . import protection, queue, rows, wakeup
 from .models import Delivery, Event, Message, NodeEvent
-from .outbox import publish_many, write_rows
+from .outbox import publish_many, update_rows, write_rows
 from .store import event
 from .transport import Transport, TransportError
 
@@ -243,7 +242,8 @@ _answered = Prepared(lambda originals: Delivery.objects.select_for_update(of=("s
 
 def correlate_many(apprecs: list[Message]) -> None:
     """Tie arrived AppRecs to the deliveries they answer (by OriginalMsgId and the two parties):
-    one locked read of the deliveries answered, one update."""
+    one locked read of the deliveries answered, one update (inside ``outbox.collected()`` on
+    PostgreSQL: in the block's one statement)."""
     if not apprecs:
         return
     originals = [a.original_id for a in apprecs if a.original_id is not None]
@@ -272,4 +272,4 @@ def correlate_many(apprecs: list[Message]) -> None:
               delivery=target, actor="node", data={"status": apprec.apprec_status, "errors": apprec.apprec_errors,
                                                    "apprec": str(apprec.pk)})
     if answered:
-        update_many(Delivery, answered.values(), ["apprec", "acked_at", "state"])
+        update_rows(answered.values(), ["apprec", "acked_at", "state"])

@@ -37,7 +37,7 @@ from django.db import connection, transaction
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
-from samhand.lib.bulk import update_many
+from samhand.lib.bulk import update_many, update_statement
 
 from . import rows, wakeup
 from .models import Delivery, Event, FailedEvent, Message, SubscriberCursor
@@ -114,6 +114,13 @@ def collected() -> Iterator[None]:
             _batch.events = _batch.rows = None
 
 
+@dataclass
+class _Update:
+    model: type
+    objs: list
+    fields: tuple[str, ...]
+
+
 def insert_rows(objs: list) -> None:
     """Insert ``objs`` (new instances of one model with their primary keys set). Inside
     ``collected()`` on PostgreSQL they wait for the block's end and go in its one statement, with
@@ -128,8 +135,31 @@ def insert_rows(objs: list) -> None:
         type(objs[0]).objects.bulk_create(objs)
 
 
+def update_rows(objs, fields) -> None:
+    """Write ``fields`` of ``objs`` (saved instances of one model), like ``lib.bulk.update_many``.
+    Inside ``collected()`` on PostgreSQL the update waits for the block's end and goes in its one
+    statement; nothing in the block may read those rows back before then. All parts of that
+    statement see the same snapshot and a row may change only once in it: an update of a row this
+    block inserts or updates already writes what is held back first."""
+    objs = list(objs)
+    if not objs:
+        return
+    pending = getattr(_batch, "rows", None)
+    if pending is None or not _postgres():
+        update_many(type(objs[0]), objs, fields)
+        return
+    model, keys = type(objs[0]), {obj.pk for obj in objs}
+    for held in pending:
+        held_objs = held.objs if isinstance(held, _Update) else held
+        if type(held_objs[0]) is model and not keys.isdisjoint(obj.pk for obj in held_objs):
+            write_rows()
+            break
+    pending.append(_Update(model, objs, tuple(fields)))
+
+
 def write_rows() -> None:
-    """Insert the rows ``insert_rows`` holds back now, for a step of the block that reads them."""
+    """Write the rows ``insert_rows`` and ``update_rows`` hold back now, for a step of the block
+    that reads them."""
     pending = getattr(_batch, "rows", None)
     if pending:
         taken = list(pending)
@@ -137,8 +167,8 @@ def write_rows() -> None:
         _flush([], taken)
 
 
-def _flush(events: list[Event], pending: list[list]) -> None:
-    """Insert the block's rows and events; on PostgreSQL in one statement, with the block's deferred
+def _flush(events: list[Event], pending: list) -> None:
+    """Write the block's rows and events; on PostgreSQL in one statement, with the block's deferred
     notifications (without rows or events they go out when ``wakeup.deferred()`` ends, as usual)."""
     if not events and not pending:
         return
@@ -147,16 +177,20 @@ def _flush(events: list[Event], pending: list[list]) -> None:
         Event.objects.bulk_create(events)
         return
     parts, params = [], []
-    for objs in [*pending, events] if events else pending:
-        insert, insert_params = rows.insert_sql(connection, objs)
-        parts.append(f"r{len(parts)} AS ({insert})")
-        params += insert_params
+    for held in [*pending, events] if events else pending:
+        if isinstance(held, _Update):
+            sql, sql_params = update_statement(held.model, held.objs, held.fields, connection.alias)
+        else:
+            sql, sql_params = rows.insert_sql(connection, held)
+        parts.append(f"r{len(parts)} AS ({sql})")
+        params += sql_params
     notify, notify_params = wakeup.notify_sql(notifications) if notifications else ("1", [])
     with connection.cursor() as cur:
         cur.execute(f"WITH {', '.join(parts)} SELECT {notify}", params + notify_params)
-    for objs in pending:
-        for obj in objs:
-            obj._state.adding, obj._state.db = False, connection.alias
+    for held in pending:
+        if not isinstance(held, _Update):
+            for obj in held:
+                obj._state.adding, obj._state.db = False, connection.alias
 
 
 @contextmanager

@@ -27,12 +27,19 @@ def update_many(model, objs, fields: list[str] | tuple[str, ...]) -> int:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return model.objects.using(using).bulk_update(objs, list(fields))
-    sql, columns = _update_sql(model, tuple(fields), using)
-    params = [[column.get_db_prep_save(getattr(obj, column.attname), connection) for obj in objs]
-              for column in columns]
+    sql, params = update_statement(model, objs, fields, using)
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return cur.rowcount
+
+
+def update_statement(model, objs: list, fields, using: str) -> tuple[str, list]:
+    """PostgreSQL: the ``UPDATE … FROM UNNEST`` of ``update_many`` and its parameters (to run, or
+    to embed in a statement of the caller's own)."""
+    connection = connections[using]
+    sql, columns = _update_sql(model, tuple(fields), using)
+    return sql, [[column.get_db_prep_save(getattr(obj, column.attname), connection) for obj in objs]
+                 for column in columns]
 
 
 @lru_cache(maxsize=256)

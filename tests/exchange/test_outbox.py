@@ -291,3 +291,36 @@ def test_after_a_busy_step_the_next_goes_straight_to_the_feed(recorder):
     with CaptureQueriesContext(connection) as queries:
         assert outbox.subscribers_step() == 0
     assert len(queries.captured_queries) == 1
+
+
+@pytest.mark.django_db
+def test_held_back_updates_ride_in_the_block_s_statement_and_never_lose_a_write():
+    from django.test.utils import CaptureQueriesContext
+
+    a, b = SubscriberCursor.objects.create(name="test.upd-a"), SubscriberCursor.objects.create(name="test.upd-b")
+    postgres = connection.vendor == "postgresql"
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), outbox.collected():
+        a.txid, b.txid = 5, 6
+        outbox.update_rows([a, b], ["txid"])
+        outbox.publish("probe")
+        if postgres:  # held back until the block ends
+            assert SubscriberCursor.objects.get(name="test.upd-a").txid == 0
+    statements = [q["sql"] for q in queries.captured_queries]
+    if postgres:
+        assert len([s for s in statements if s.startswith("WITH r0 AS (UPDATE")]) == 1
+        assert not [s for s in statements if s.startswith("UPDATE")]
+    assert dict(SubscriberCursor.objects.filter(name__startswith="test.upd-").values_list("name", "txid")) == {
+        "test.upd-a": 5, "test.upd-b": 6}
+    # A row this block inserts, then updates; a row updated twice: each write lands, in order
+    # (one statement could change a row only once, and would not see a row it inserts).
+    with transaction.atomic(), outbox.collected():
+        c = SubscriberCursor(name="test.upd-c", txid=1)
+        outbox.insert_rows([c])
+        c.txid = 7
+        outbox.update_rows([c], ["txid"])
+        a.txid = 8
+        outbox.update_rows([a], ["txid"])
+        a.txid, a.event_id = 9, 3
+        outbox.update_rows([a], ["txid", "event_id"])
+    assert SubscriberCursor.objects.get(name="test.upd-c").txid == 7
+    assert SubscriberCursor.objects.filter(name="test.upd-a", txid=9, event_id=3).exists()
