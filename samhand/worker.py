@@ -63,6 +63,12 @@ EVERY: dict[str, float] = {"certificate-expiry": 3600.0, "chain-deadlines": 30.0
 # SAMHAND_WORKER_POLL_SECONDS, not on every turn. (On a busy node a turn is a few milliseconds.)
 POLLED = frozenset({"probes", "monitoring-mail", "manual-reconciliation", "dialogue-urgent",
                     "misdirected-retention"})
+# Steps a running worker paces (``run``; ``run_once`` alone runs every step, for tests and the
+# CLI): the subscribers' secondary work runs at most every SAMHAND_SUBSCRIBERS_INTERVAL_SECONDS,
+# so on a busy node each of their transactions takes the events of many messages (their cost per
+# step hardly depends on how many) instead of a few after every batch; an idle worker wakes for
+# what it put off. None of it is on a message's way to its receiver or its AppRec's way back.
+PACED = ("subscribers",)
 
 
 def worker_name() -> str:
@@ -77,6 +83,7 @@ class Worker:
         self.idle_seconds = settings.SAMHAND_WORKER_IDLE_SECONDS if idle_seconds is None else idle_seconds
         self.stopping = threading.Event()
         self.next_run: dict[str, float] = {}  # timed steps: not before this (monotonic); all due at start
+        self.owed_at: float | None = None  # a paced step was put off until then (monotonic)
 
     def install_signal_handlers(self) -> None:
         def request_stop(signum, _frame):
@@ -86,15 +93,20 @@ class Worker:
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
 
-    def run_once(self) -> int:
+    def run_once(self, *, paced: bool = False) -> int:
         found = 0
         for step_name, step in self.steps:
             if self.stopping.is_set():
                 break
             every = settings.SAMHAND_WORKER_POLL_SECONDS if step_name in POLLED else EVERY.get(step_name)
+            if paced and step_name in PACED:
+                every = settings.SAMHAND_SUBSCRIBERS_INTERVAL_SECONDS
             if every:
                 now = time.monotonic()
-                if now < self.next_run.get(step_name, 0.0):
+                due = self.next_run.get(step_name, 0.0)
+                if now < due:
+                    if step_name in PACED:
+                        self.owed_at = due if self.owed_at is None else min(self.owed_at, due)
                     continue
                 self.next_run[step_name] = now + every
             try:
@@ -113,11 +125,16 @@ class Worker:
                 if deadline and time.monotonic() > deadline:
                     break
                 mark = wakeup.cursor(WAKE_ON)  # before looking, so work queued meanwhile is not missed
-                if self.run_once() == 0:
+                self.owed_at = None
+                if self.run_once(paced=True) == 0:
                     # Sleep until a submission or an answer queues work (PostgreSQL NOTIFY from any
                     # process; SQLite only from this one, so there the idle time bounds the wait),
-                    # or the idle time is up (periodic steps and subscribers run then).
-                    wakeup.wait(WAKE_ON, self.idle_seconds, since=mark)
+                    # or the idle time is up (periodic steps and subscribers run then), or a paced
+                    # step that was put off is due.
+                    timeout = self.idle_seconds
+                    if self.owed_at is not None:
+                        timeout = min(timeout, max(0.0, self.owed_at - time.monotonic()))
+                    wakeup.wait(WAKE_ON, timeout, since=mark)
         finally:
             self.stopping.set()
             if receiver is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from samhand.directory.models import CommunicationParty
@@ -98,3 +99,40 @@ def test_a_busy_worker_polls_the_time_driven_steps_only_every_few_seconds(settin
     worker.next_run = {}
     worker.run_once()
     assert calls.count("probes") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_worker_hands_the_feed_to_the_subscribers_at_its_own_pace(settings):
+    from samhand.worker import PACED, Worker
+
+    assert "subscribers" in PACED
+    settings.SAMHAND_SUBSCRIBERS_INTERVAL_SECONDS = 0.2
+    calls: list[str] = []
+
+    def step_for(name, found):
+        def step(owner):
+            calls.append(name)
+            return found
+        return step
+
+    busy = Worker(name="test-paced", steps=[("dispatch", step_for("dispatch", 1)),
+                                            ("subscribers", step_for("subscribers", 0))], idle_seconds=5)
+    for _ in range(3):
+        busy.run_once(paced=True)
+    # Busy: the message work every turn, the subscribers once, and the worker knows it owes them.
+    assert calls.count("dispatch") == 3 and calls.count("subscribers") == 1
+    assert busy.owed_at is not None
+    busy.run_once()  # unpaced (tests, the CLI): every step
+    assert calls.count("subscribers") == 2
+    calls.clear()
+    # Idle but for the subscribers' events: the worker does not sleep its idle time (5 s) on what
+    # it put off, it comes back when they are due.
+    idle = Worker(name="test-paced-idle", steps=[("dispatch", step_for("dispatch", 0)),
+                                                 ("subscribers", step_for("subscribers", 1))], idle_seconds=5)
+    try:
+        idle.run(max_seconds=0.7)
+    finally:
+        from samhand.exchange import wakeup
+
+        wakeup.stop_listener()  # its connection would keep the test database from being dropped
+    assert 3 <= calls.count("subscribers") <= 5, calls
