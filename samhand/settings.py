@@ -183,8 +183,9 @@ SAMHAND_WORKER_BATCH = env_int("SAMHAND_WORKER_BATCH", 20, minimum=1)
 SAMHAND_WORKER_IDLE_SECONDS = env_float("SAMHAND_WORKER_IDLE_SECONDS", 0.5)
 SAMHAND_WORKER_POLL_SECONDS = env_float("SAMHAND_WORKER_POLL_SECONDS", 2.0)
 # How often a running worker hands the event feed to the subscribers (chains, monitoring's ledger,
-# deviations, dialogue): at most this often while busy, so each step takes many messages' events.
-SAMHAND_SUBSCRIBERS_INTERVAL_SECONDS = env_float("SAMHAND_SUBSCRIBERS_INTERVAL_SECONDS", 0.25)
+# deviations, dialogue): at most this often while busy, so each step takes many messages' events
+# (their work lags a message by under a second; none of it is on the message's way).
+SAMHAND_SUBSCRIBERS_INTERVAL_SECONDS = env_float("SAMHAND_SUBSCRIBERS_INTERVAL_SECONDS", 0.5)
 SAMHAND_LEASE_SECONDS = env_int("SAMHAND_LEASE_SECONDS", 60, minimum=5)
 SAMHAND_MAX_ATTEMPTS = env_int("SAMHAND_MAX_ATTEMPTS", 10, minimum=1)
 
