@@ -3,8 +3,10 @@
 Each row carries ``seq`` (1, 2, 3 … without gaps), ``prev_hash`` (the previous row's hash; 64
 zeros for the first) and ``hash`` = SHA-256(prev_hash + canonical(row)). Editing, deleting or
 inserting a row anywhere breaks the chain from that row on, which ``verify`` reports. Appends
-are serialised (an advisory lock on PostgreSQL; SQLite has one writer at a time) so two
-processes never chain onto the same tail; the unique ``seq`` is the last guard.
+are serialised so two processes never chain onto the same tail; the unique ``seq`` is the last
+guard. On PostgreSQL an append locks the chain's head row (``AccessLogHead``: the last seq and
+hash), which returns its newest committed version, and writes its rows and the moved head in
+one statement: two statements in all. SQLite has one writer at a time and reads the log's tail.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from datetime import timezone as dt_timezone
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import AccessLog
+from samhand.exchange import rows as sql_rows
+
+from .models import AccessLog, AccessLogHead
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x5A4D_4143  # pg_advisory_xact_lock key for appends ("SMAC")
@@ -54,12 +58,13 @@ def append(**fields) -> AccessLog:
 def append_many(rows: list[dict]) -> list[AccessLog]:
     if not rows:
         return []
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        tail = AccessLog.objects.order_by("-seq").values_list("seq", "hash").first()
-        seq, prev = tail if tail and tail[0] is not None else (0, GENESIS)
+        if postgres:
+            seq, prev = _lock_head()
+        else:
+            tail = AccessLog.objects.order_by("-seq").values_list("seq", "hash").first()
+            seq, prev = tail if tail and tail[0] is not None else (0, GENESIS)
         now = timezone.now()
         written = []
         for fields in rows:
@@ -70,8 +75,37 @@ def append_many(rows: list[dict]) -> list[AccessLog]:
             row.hash = row_hash(prev, row)
             prev = row.hash
             written.append(row)
-        # One insert for the batch (an EPR's batch fetch logs every document it reads).
-        return AccessLog.objects.bulk_create(written)
+        if not postgres:
+            # One insert for the batch (an EPR's batch fetch logs every document it reads).
+            return AccessLog.objects.bulk_create(written)
+        insert, params = sql_rows.insert_sql(connection, written)
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH head AS (UPDATE {AccessLogHead._meta.db_table} SET seq = %s, hash = %s"
+                           f" WHERE id = 1) {insert} RETURNING id", [seq, prev, *params])
+            for row, (pk,) in zip(written, cursor.fetchall(), strict=True):
+                row.pk, row._state.adding, row._state.db = pk, False, connection.alias
+        return written
+
+
+_HEAD = f"SELECT seq, hash FROM {AccessLogHead._meta.db_table} WHERE id = 1 FOR UPDATE"
+
+
+def _lock_head() -> tuple[int, str]:
+    """PostgreSQL, in the append's transaction: the chain's end, locked until it commits. A missing
+    head (a flushed test database) is made from the log's tail under the advisory lock, so two
+    first appends cannot both make it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_HEAD)
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            tail = AccessLog.objects.order_by("-seq").values_list("seq", "hash").first()
+            seq, last = tail if tail and tail[0] is not None else (0, GENESIS)
+            cursor.execute(f"INSERT INTO {AccessLogHead._meta.db_table} (id, seq, hash) VALUES (1, %s, %s)"
+                           " ON CONFLICT (id) DO NOTHING", [seq, last])
+            cursor.execute(_HEAD)
+            row = cursor.fetchone()
+    return row[0], row[1]
 
 
 @dataclass

@@ -61,6 +61,17 @@ class AccessLog(models.Model):
         raise RuntimeError("the access log is append-only")
 
 
+class AccessLogHead(models.Model):
+    """The end of the chain: the last row's ``seq`` and ``hash``, in one row that every append
+    locks and moves (PostgreSQL; samhand.access.log). Locking it returns its newest committed
+    version, so the append reads where the chain ends in the statement that waits for its turn:
+    one statement instead of a lock and a read of the log's tail."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+
 def _ref() -> str:
     return "AD-" + uuid.uuid4().hex[:16].upper()
 

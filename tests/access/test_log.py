@@ -103,3 +103,62 @@ def test_samhand_access_verify_log_exit_codes(tmp_path):
     _edit_behind_the_back(rows[0].pk, "purpose = 'nothing to see'")
     broken = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert broken.returncode == 1 and "seq=1" in broken.stderr
+
+
+def test_an_append_locks_the_head_and_writes_rows_and_head_together(db):
+    from django.test.utils import CaptureQueriesContext
+
+    from samhand.access.models import AccessLogHead
+
+    _rows(2)
+    with CaptureQueriesContext(connection) as queries:
+        batch = log.append_many([{"kind": "read", "actor_kind": "cli", "actor": "tester", "purpose": "test",
+                                  "patient_id": f"1507650056{i}"} for i in range(3)])
+    assert [r.seq for r in batch] == [3, 4, 5] and all(r.pk for r in batch)
+    assert AccessLog.objects.get(pk=batch[0].pk).prev_hash == AccessLog.objects.get(seq=2).hash
+    if connection.vendor == "postgresql":
+        statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+        assert len(statements) == 2 and "FOR UPDATE" in statements[0] and "UPDATE access_accessloghead" in statements[1]
+        head = AccessLogHead.objects.get()
+        assert (head.seq, head.hash) == (5, batch[-1].hash)
+    assert log.verify().ok and log.verify().rows == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_appends_from_two_connections_chain_one_after_the_other_and_a_lost_head_is_rebuilt():
+    """Two transactions append at once: the second waits for the first's head and chains onto it.
+    A missing head (a flushed database) is made again from the log's tail."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the head row is PostgreSQL's")
+    import threading
+
+    from samhand.access.models import AccessLogHead
+
+    _rows(1)
+    AccessLogHead.objects.all().delete()  # lost: rebuilt from the tail at the next append
+    started, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def slow():
+        try:
+            with transaction.atomic():
+                _rows(1)
+                started.set()
+                release.wait(10)
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    assert started.wait(10)
+    waiting = threading.Thread(target=lambda: (_rows(1), connection.close()))
+    waiting.start()
+    waiting.join(0.5)
+    assert waiting.is_alive()  # it waits for the head the first transaction holds
+    release.set()
+    assert done.wait(10)
+    waiting.join(10)
+    thread.join()
+    assert sorted(AccessLog.objects.values_list("seq", flat=True)) == [1, 2, 3]
+    assert log.verify().ok and AccessLogHead.objects.get().seq == 3
