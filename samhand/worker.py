@@ -26,6 +26,7 @@ from samhand.directory.expiry import expiry_warning_step
 from samhand.exchange.deliver import dispatch_step
 from samhand.exchange import wakeup
 from samhand.exchange.outbox import subscribers_step
+from samhand.lib.steps import Drained, wants_another_turn
 from samhand.monitoring.worker import STEPS as MONITORING_STEPS
 from samhand.transports import network
 from samhand.video.use import note_reminder_step
@@ -67,7 +68,9 @@ POLLED = frozenset({"probes", "monitoring-mail", "manual-reconciliation", "dialo
 # CLI): the subscribers' secondary work runs at most every SAMHAND_SUBSCRIBERS_INTERVAL_SECONDS,
 # so on a busy node each of their transactions takes the events of many messages (their cost per
 # step hardly depends on how many) instead of a few after every batch; an idle worker wakes for
-# what it put off. None of it is on a message's way to its receiver or its AppRec's way back.
+# what it put off. A step that left work behind (a full window: the backlog after a downtime)
+# runs every turn until it has caught up. None of it is on a message's way to its receiver or
+# its AppRec's way back.
 PACED = ("subscribers",)
 
 
@@ -84,6 +87,8 @@ class Worker:
         self.stopping = threading.Event()
         self.next_run: dict[str, float] = {}  # timed steps: not before this (monotonic); all due at start
         self.owed_at: float | None = None  # a paced step was put off until then (monotonic)
+        self.last: dict[str, int] = {}  # each step's last result
+        self.results: list[int] = []  # this turn's results
 
     def install_signal_handlers(self) -> None:
         def request_stop(signum, _frame):
@@ -95,12 +100,17 @@ class Worker:
 
     def run_once(self, *, paced: bool = False) -> int:
         found = 0
+        self.results = []
         for step_name, step in self.steps:
             if self.stopping.is_set():
                 break
             every = settings.SAMHAND_WORKER_POLL_SECONDS if step_name in POLLED else EVERY.get(step_name)
             if paced and step_name in PACED:
-                every = settings.SAMHAND_SUBSCRIBERS_INTERVAL_SECONDS
+                # Paced while it keeps up; a step that left work behind (a backlog) runs every turn.
+                if isinstance(self.last.get(step_name), Drained):
+                    every = settings.SAMHAND_SUBSCRIBERS_INTERVAL_SECONDS
+                else:
+                    self.next_run[step_name] = time.monotonic() + settings.SAMHAND_SUBSCRIBERS_INTERVAL_SECONDS
             if every:
                 now = time.monotonic()
                 due = self.next_run.get(step_name, 0.0)
@@ -110,7 +120,10 @@ class Worker:
                     continue
                 self.next_run[step_name] = now + every
             try:
-                found += step(self.name)
+                result = step(self.name)
+                self.results.append(result)
+                self.last[step_name] = result
+                found += result
             except Exception:  # noqa: BLE001 - one failing step must not stop the others
                 log.exception("worker %s: step %s failed", self.name, step_name)
                 close_old_connections()
@@ -126,11 +139,13 @@ class Worker:
                     break
                 mark = wakeup.cursor(WAKE_ON)  # before looking, so work queued meanwhile is not missed
                 self.owed_at = None
-                if self.run_once(paced=True) == 0:
+                if self.run_once(paced=True) == 0 or not wants_another_turn(self.results):
                     # Sleep until a submission or an answer queues work (PostgreSQL NOTIFY from any
-                    # process; SQLite only from this one, so there the idle time bounds the wait),
-                    # or the idle time is up (periodic steps and subscribers run then), or a paced
-                    # step that was put off is due.
+                    # process; SQLite only from this one, so there the idle time bounds the wait;
+                    # at once if it came during this turn), or the idle time is up (periodic steps
+                    # and subscribers run then), or a paced step that was put off is due. A turn
+                    # whose steps took all there was (lib.steps.Drained) waits too, instead of
+                    # turning again to find nothing.
                     timeout = self.idle_seconds
                     if self.owed_at is not None:
                         timeout = min(timeout, max(0.0, self.owed_at - time.monotonic()))

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from samhand import cms, kith
 from samhand.lib.prepared import Prepared
+from samhand.lib.steps import Drained
 
 from . import protection, queue, rows, wakeup
 from .models import Delivery, Event, Message, NodeEvent
@@ -43,13 +44,15 @@ def transport_for(delivery: Delivery) -> Transport:
 
 
 def dispatch_step(owner: str, limit: int | None = None) -> int:
-    """Claim and process a batch; returns how many deliveries were claimed.
+    """Claim and process a batch; returns how many deliveries were claimed (``Drained`` when the
+    claim came back short of its batch: nothing more was due).
 
     Deliveries for a broker are published together and their confirms awaited together, then
     marked sent in one statement (``_publish_batch``); local hand-overs are state changes in
     the database, each in its own transaction so that one bad message never holds up the rest.
     """
-    claimed = queue.claim(owner, limit or settings.SAMHAND_WORKER_BATCH)
+    limit = limit or settings.SAMHAND_WORKER_BATCH
+    claimed = queue.claim(owner, limit)
     if not claimed:
         return 0
     brokered: dict[str, tuple[Transport, list[Delivery]]] = {}
@@ -65,7 +68,7 @@ def dispatch_step(owner: str, limit: int | None = None) -> int:
             brokered.setdefault(transport.name, (transport, []))[1].append(delivery)
     for transport, deliveries in brokered.values():
         _publish_batch(transport, deliveries, owner)
-    return len(claimed)
+    return Drained(len(claimed)) if len(claimed) < limit else len(claimed)
 
 
 def _publish_batch(transport: Transport, deliveries: list[Delivery], owner: str) -> None:

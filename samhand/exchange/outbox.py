@@ -38,6 +38,7 @@ from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from samhand.lib.bulk import update_many, update_statement
+from samhand.lib.steps import Drained
 
 from . import rows, wakeup
 from .models import Delivery, Event, FailedEvent, Message, SubscriberCursor
@@ -312,10 +313,10 @@ def run_many(chosen: list[Subscriber]) -> int:
     return _run(chosen)[0]
 
 
-def _run(chosen: list[Subscriber]) -> tuple[int, int]:
-    """(events handed out, cursors moved)."""
+def _run(chosen: list[Subscriber]) -> tuple[int, int, bool]:
+    """(events handed out, cursors moved, whether the feed may hold more for them: a full window)."""
     if not chosen:
-        return 0, 0
+        return 0, 0, False
     names = sorted(s.name for s in chosen)
     fresh_stats = not connection.in_atomic_block
     with transaction.atomic():
@@ -325,22 +326,23 @@ def _run(chosen: list[Subscriber]) -> tuple[int, int]:
             cursors, _missing, settled = _lock_behind(names, fresh_stats=False)
         mine = [s for s in chosen if s.name in cursors]  # the rest: caught up, or another worker runs them
         if not mine:
-            return 0, 0
+            return 0, 0, False
         positions = {s.name: (cursors[s.name].txid, cursors[s.name].event_id) for s in mine}
         feed = Event.objects.filter(_after(min(positions.values())))
         if settled is not None:
             feed = feed.filter(settled)
         window = list(feed.order_by("txid", "id").select_related("message", "delivery")[:WINDOW])
         if not window:
-            return 0, 0
+            return 0, 0, False
         head = (window[-1].txid, window[-1].id)
-        handed, moved = 0, []
+        handed, moved, full = 0, [], len(window) == WINDOW
         for sub in mine:
             start = positions[sub.name]
             events = [e for e in window if (e.txid, e.id) > start and (sub.kinds is None or e.kind in sub.kinds)]
             if len(events) > sub.batch:
                 events = events[:sub.batch]
                 last = (events[-1].txid, events[-1].id)
+                full = True
             else:
                 # Everything of its kinds in the window: move past the rest as well, so the next
                 # read starts at the head instead of scanning other kinds again.
@@ -354,7 +356,7 @@ def _run(chosen: list[Subscriber]) -> tuple[int, int]:
                 moved.append(cursor)
         if moved:
             update_many(SubscriberCursor, moved, ["txid", "event_id", "updated_at"])
-    return handed, len(moved)
+    return handed, len(moved), full
 
 
 def _handle(sub: Subscriber, events: list[Event]) -> None:
@@ -396,24 +398,25 @@ _was_busy = threading.local()
 
 
 def subscribers_step(owner: str = "") -> int:
-    """Worker step: every subscriber that is behind gets its next batch, in one transaction.
+    """Worker step: every subscriber that is behind gets its next batch, in one transaction;
+    ``Drained`` unless the feed may hold more for them (a full window, or a subscriber's batch).
 
     An idle step is one statement outside a transaction (who is behind). After a step that handed
     out events (a busy feed) the next one goes straight to the transaction, whose first statement
     locks only the cursors that are behind: the check would almost always say "everyone"."""
     chosen = subscribers()
-    handed = 0
+    handed, full = 0, False
     try:
         if getattr(_was_busy, "value", False):
-            handed = _run(chosen)[0]
+            handed, _moved, full = _run(chosen)
         if not handed:  # idle, or the busy spell is over: look who is behind first
             caught_up = _positions([s.name for s in chosen])
-            handed = _run([s for s in chosen if not caught_up.get(s.name, False)])[0]
+            handed, _moved, full = _run([s for s in chosen if not caught_up.get(s.name, False)])
     except Exception:  # noqa: BLE001 - the next step tries again; handlers' failures are caught in _handle
         log.exception("the subscribers could not run")
         handed = 0
     _was_busy.value = handed > 0
-    return handed
+    return handed if full else Drained(handed)  # a full window: more is waiting, come back at once
 
 
 def drain(*names: str, rounds: int = 1000) -> int:
@@ -421,7 +424,7 @@ def drain(*names: str, rounds: int = 1000) -> int:
     chosen = [_REGISTRY[n] for n in names] if names else subscribers()
     total = 0
     for _ in range(rounds):
-        handled, moved = _run(chosen)
+        handled, moved, _full = _run(chosen)
         total += handled
         if not moved:  # caught up (or held by another worker)
             return total

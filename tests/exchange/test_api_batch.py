@@ -44,7 +44,7 @@ def test_inbox_with_documents_inline_logs_every_read_in_one_insert(unn, tromso, 
     assert response.status_code == 200, response.content
     statements = [q["sql"] for q in queries.captured_queries]
     # One query for the entries with their payloads, one insert for all three access-log lines.
-    assert len([s for s in statements if s.startswith('INSERT INTO "access_accesslog"')]) == 1
+    assert len([s for s in statements if 'INSERT INTO "access_accesslog"' in s]) == 1
     assert len([s for s in statements if 'FROM "exchange_delivery"' in s]) == 1
     assert not [s for s in statements if 'FROM "exchange_messagecontent"' in s]
     entries = response.json()

@@ -103,6 +103,8 @@ def test_a_busy_worker_polls_the_time_driven_steps_only_every_few_seconds(settin
 
 @pytest.mark.django_db(transaction=True)
 def test_a_running_worker_hands_the_feed_to_the_subscribers_at_its_own_pace(settings):
+    from samhand.exchange import wakeup
+    from samhand.lib.steps import Drained
     from samhand.worker import PACED, Worker
 
     assert "subscribers" in PACED
@@ -116,7 +118,7 @@ def test_a_running_worker_hands_the_feed_to_the_subscribers_at_its_own_pace(sett
         return step
 
     busy = Worker(name="test-paced", steps=[("dispatch", step_for("dispatch", 1)),
-                                            ("subscribers", step_for("subscribers", 0))], idle_seconds=5)
+                                            ("subscribers", step_for("subscribers", Drained(0)))], idle_seconds=5)
     for _ in range(3):
         busy.run_once(paced=True)
     # Busy: the message work every turn, the subscribers once, and the worker knows it owes them.
@@ -124,15 +126,28 @@ def test_a_running_worker_hands_the_feed_to_the_subscribers_at_its_own_pace(sett
     assert busy.owed_at is not None
     busy.run_once()  # unpaced (tests, the CLI): every step
     assert calls.count("subscribers") == 2
+    # A backlog (the step says more is waiting: a plain count, not Drained) is not paced.
+    backlog = Worker(name="test-backlog", steps=[("subscribers", step_for("subscribers", 500))], idle_seconds=5)
     calls.clear()
-    # Idle but for the subscribers' events: the worker does not sleep its idle time (5 s) on what
-    # it put off, it comes back when they are due.
-    idle = Worker(name="test-paced-idle", steps=[("dispatch", step_for("dispatch", 0)),
-                                                 ("subscribers", step_for("subscribers", 1))], idle_seconds=5)
+    for _ in range(3):
+        backlog.run_once(paced=True)
+    assert calls.count("subscribers") == 3
+    calls.clear()
     try:
-        idle.run(max_seconds=0.7)
+        # The subscribers are put off while the dispatch is busy; when it runs dry the worker does
+        # not sleep its idle time (1 s) on what it put off: it comes back when they are due.
+        dispatched = iter([1, 1])
+        idle = Worker(name="test-paced-idle", idle_seconds=1,
+                      steps=[("dispatch", lambda owner: (calls.append("dispatch"), next(dispatched, 0))[1]),
+                             ("subscribers", step_for("subscribers", Drained(1)))])
+        idle.run(max_seconds=0.5)
+        assert calls.count("subscribers") == 2, calls  # at once, and again ~0.2 s later (not after 1 s)
+        calls.clear()
+        # A dispatch that took all there was (Drained) does not make the worker turn again at once
+        # to find nothing: it waits for a wake-up (here the idle time, 0.2 s).
+        drained = Worker(name="test-drained", steps=[("dispatch", step_for("dispatch", Drained(1)))],
+                         idle_seconds=0.2)
+        drained.run(max_seconds=0.7)
+        assert 3 <= calls.count("dispatch") <= 5, len(calls)
     finally:
-        from samhand.exchange import wakeup
-
         wakeup.stop_listener()  # its connection would keep the test database from being dropped
-    assert 3 <= calls.count("subscribers") <= 5, calls
