@@ -5,11 +5,13 @@ the receiving party's inbox; AppRecs that arrive are correlated to the original.
 from __future__ import annotations
 
 import logging
+import operator
 from collections.abc import Callable
+from functools import reduce
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from samhand import cms, kith
@@ -197,17 +199,18 @@ def land(delivery: Delivery, *, via: str) -> None:
     landed([delivery], via=via)
 
 
-def landed(deliveries: list[Delivery], *, via: str) -> None:
+def landed(deliveries: list[Delivery], *, via: str, answered: list[Delivery] | None = None) -> None:
     """After deliveries are stored as delivered: wake the receivers' long polls, record each
     (subscribers take it from there: S9, the manual-routine ledger, marks a message already
-    handled by hand), tie the AppRecs among them to what they answer, and answer for a party
-    whose system cannot."""
+    handled by hand), tie the AppRecs among them to what they answer (``answered``: the
+    deliveries they answer, if the caller has read and locked them: ``answered_by_key``), and
+    answer for a party whose system cannot."""
     for delivery in deliveries:
         wakeup.notify("inbox", delivery.her_id)  # a long-polling EPR of this party answers at once
         role = "copy receiver" if delivery.role == Delivery.Role.COPY else "receiver"
         event(delivery.message, "delivered", f"to {delivery.her_id} ({role}) by {via}", delivery=delivery,
               actor="node")
-    correlate_many([d.message for d in deliveries if d.message.is_apprec])
+    correlate_many([d.message for d in deliveries if d.message.is_apprec], locked=answered)
     auto = [d for d in deliveries if not d.message.is_apprec and d.party is not None and d.party.auto_apprec]
     if auto:
         from .apprec import answer
@@ -241,16 +244,37 @@ def _refuse_unverified(delivery: Delivery, opened) -> None:
 
 _answered = Prepared(lambda originals: Delivery.objects.select_for_update(of=("self",))
                      .filter(message_id__in=originals).order_by("id"))
+# The same by the originals' sender and MsgId, with the original messages: for a received batch of
+# AppRecs, whose rows (and their original_id) are not written yet (lib.prepared).
+_answered_by_key = Prepared(lambda senders, msg_ids: Delivery.objects.select_for_update(of=("self",))
+                            .select_related("message")
+                            .filter(reduce(operator.or_, (Q(message__sender_her_id=s, message__msg_id=m)
+                                                          for s, m in zip(senders, msg_ids, strict=True))))
+                            .order_by("id"))
 
 
-def correlate_many(apprecs: list[Message]) -> None:
+def answered_by_key(keys) -> list[Delivery]:
+    """Inside a transaction: the deliveries of the messages with these (sender HER-id, MsgId)
+    keys, locked, each with its message: what arriving AppRecs answer, read once before their
+    rows are written (``correlate_many(…, locked=…)`` then uses them)."""
+    keys = sorted(keys)
+    if not keys:
+        return []
+    senders, msg_ids = zip(*keys, strict=True)
+    return _answered_by_key(list(senders), list(msg_ids))
+
+
+def correlate_many(apprecs: list[Message], *, locked: list[Delivery] | None = None) -> None:
     """Tie arrived AppRecs to the deliveries they answer (by OriginalMsgId and the two parties):
-    one locked read of the deliveries answered, one update (inside ``outbox.collected()`` on
-    PostgreSQL: in the block's one statement)."""
+    one locked read of the deliveries answered (or ``locked``, read by the caller in this
+    transaction), one update (inside ``outbox.collected()`` on PostgreSQL: in the block's one
+    statement)."""
     if not apprecs:
         return
-    originals = [a.original_id for a in apprecs if a.original_id is not None]
-    targets = {(d.message_id, d.her_id): d for d in _answered(originals)} if originals else {}
+    if locked is None:
+        originals = [a.original_id for a in apprecs if a.original_id is not None]
+        locked = _answered(originals) if originals else []
+    targets = {(d.message_id, d.her_id): d for d in locked}
     answered: dict = {}
     for apprec in apprecs:
         original = apprec.original

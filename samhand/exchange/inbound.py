@@ -7,24 +7,20 @@ MsgHead) goes back to the transport as an error, since no AppRec can be built.
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
-from functools import reduce
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from samhand import cms, kith
-from samhand.lib.prepared import Prepared
 from samhand.directory.services import party_by_her_id
 from samhand.kith.redact import redact_values
 
 from . import protection
 from .apprec import answer
 from .checks import check_msghead, format_errors
-from .deliver import landed
+from .deliver import answered_by_key, landed
 from .models import Delivery, Message, NodeEvent
 from .outbox import insert_rows
 from .store import arrival_facts, event, new_apprec, new_message, store, store_many
@@ -82,13 +78,13 @@ def receive(raw: bytes, *, to_her_id: str, transport_sender: str | None = None) 
 
 def receive_many(arrivals: list[Arrival]) -> list[Received]:
     """A batch from a transport, in the caller's transaction: each message is opened and checked
-    on its own (the cryptography and schema work), then what is new and clean is written
-    together — one query for duplicates and AppRec originals, one INSERT each for messages,
-    contents and deliveries, one locked read and one update for the deliveries the AppRecs answer
-    (events and wake-ups are collected by the caller; on PostgreSQL the INSERTs go in the same
-    statement as those, at the end of the caller's ``outbox.collected()`` block). A message with errors (answered with a
-    negative AppRec) is written on its own. If anything fails, the caller falls back to
-    ``receive`` message by message."""
+    on its own (the cryptography and schema work), then what is clean is written together,
+    expected to be new (``_write_many``): one locked read of the deliveries the AppRecs answer,
+    and the INSERTs for messages, contents and deliveries (events and wake-ups are collected by
+    the caller; on PostgreSQL all of them go in one statement at the end of the caller's
+    ``outbox.collected()`` block). A message with errors (answered with a negative AppRec) is
+    written on its own. If anything fails — a duplicate of a stored message among them, too —
+    the caller falls back to ``receive`` message by message."""
     results: list[Received | None] = [None] * len(arrivals)
     clean: list[tuple[int, _Opened]] = []
     for i, arrival in enumerate(arrivals):
@@ -227,29 +223,30 @@ def _write_one(o: _Opened) -> Received:
     return Received(True, message=message)
 
 
-# Duplicates and AppRec originals, by sender + MsgId: compiled once per batch size (lib.prepared).
-_stored = Prepared(lambda senders, msg_ids: Message.objects.filter(
-    reduce(operator.or_, (Q(sender_her_id=s, msg_id=m) for s, m in zip(senders, msg_ids, strict=True))))
-    .order_by())  # no need for the model's default order (a sort per batch)
-
-
 def _write_many(items: list[_Opened]) -> list[Received]:
+    """Write a batch of clean arrivals, expecting them to be new: a duplicate of a message stored
+    before breaks the batch's INSERT on the (sender, MsgId) constraint, the caller's transaction
+    is rolled back and the batch is written one by one (``receive``), where duplicates are found
+    and ignored. Duplicates are rare (a redelivery after a crash or a broker restart); looking for
+    them in every batch cost a statement each. The deliveries the AppRecs answer are read and
+    locked first, with the original messages the AppRec rows point at."""
     if not items:
         return []
-    keys = {o.key for o in items} | {k for k in map(_original_key, items) if k is not None}
-    senders, msg_ids = zip(*sorted(keys), strict=True)
-    known = {(m.sender_her_id, m.msg_id): m for m in _stored(list(senders), list(msg_ids))}
+    answered = answered_by_key({k for k in map(_original_key, items) if k is not None})
+    originals = {(d.message.sender_her_id, d.message.msg_id): d.message for d in answered}
     results: list[Received] = []
     new: list[tuple[_Opened, Message]] = []
+    known: dict[tuple[str, str], Message] = {}
     for o in items:
         existing = known.get(o.key)
-        if existing is not None:  # stored before, or earlier in this batch
+        if existing is not None:  # earlier in this batch
             if o.apprec is None:
                 event(existing, "duplicate-ignored", "the same MsgId arrived again", actor="transport")
             results.append(Received(True, message=existing, duplicate=True))
             continue
         original_key = _original_key(o)
-        message = _new(o, known.get(original_key) if original_key else None)
+        original = (known.get(original_key) or originals.get(original_key)) if original_key else None
+        message = _new(o, original)
         known[o.key] = message
         new.append((o, message))
         results.append(Received(True, message=message))
@@ -259,5 +256,5 @@ def _write_many(items: list[_Opened]) -> list[Received]:
         _received_event(o, message)
         deliveries += _deliveries(o, message)
     insert_rows(deliveries)
-    landed(deliveries, via="transport")
+    landed(deliveries, via="transport", answered=answered)
     return results

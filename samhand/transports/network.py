@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from samhand.exchange import outbox
 from samhand.exchange.inbound import Arrival, receive, receive_many
@@ -173,10 +173,23 @@ def _record(conn: AmqpConnection, queues, batch, *, together: bool) -> list[tupl
             if together:
                 return _record_together(conn, queues, batch)
             return [(msg, queues[msg.queue][1](conn, queues[msg.queue][0], msg)) for msg in batch]
+    except IntegrityError as exc:
+        if together and _is_duplicate(exc):  # a redelivered message among them: expected now and then
+            log.info("a batch of %d received messages holds one stored before; recording them one by one",
+                     len(batch))
+        else:
+            log.exception("could not commit a batch of %d received messages%s", len(batch),
+                          " together; recording them one by one" if together else "")
+        return None
     except Exception:  # noqa: BLE001 - rolled back; the caller tries one by one, or releases
         log.exception("could not commit a batch of %d received messages%s", len(batch),
                       " together; recording them one by one" if together else "")
         return None
+
+
+def _is_duplicate(exc: IntegrityError) -> bool:
+    text = str(exc)  # PostgreSQL names the constraint; SQLite the columns
+    return "unique_sender_msgid" in text or "exchange_message.sender_her_id, exchange_message.msg_id" in text
 
 
 def _record_together(conn: AmqpConnection, queues, batch) -> list[tuple[object, Callable[[], None]]]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError
 from lxml import etree
 
 from samhand import kith
 from samhand.exchange.inbound import receive
-from samhand.exchange.models import Delivery, Message, NodeEvent
+from samhand.exchange.models import Delivery, Event, Message, NodeEvent
 
 from msgfactory import protect_as, readdress, with_patient_id
 from personas import TROMSO_NURSING, TROMSO_ORG, UNN_MED_TROMSO
@@ -243,3 +244,33 @@ def test_a_batch_for_a_party_the_node_answers_for_is_answered_in_the_same_transa
         apprec = Message.objects.get(pk=entry.answer_id)
         assert apprec.is_apprec and apprec.apprec_status == "1"
         assert Delivery.objects.filter(message=apprec, her_id=UNN_MED_TROMSO, state=Delivery.State.QUEUED).exists()
+
+
+def test_a_batch_holding_a_redelivered_message_is_written_one_by_one_and_keeps_it_once(seeded, monkeypatch):
+    """A batch is written expecting every message to be new (no lookup per batch); a message stored
+    before (a redelivery after a crash) breaks the batch on the (sender, MsgId) constraint, and the
+    one-by-one pass stores the new one and ignores the duplicate. Both are accepted, each once."""
+    from django.db import transaction
+
+    from samhand.exchange import outbox
+    from samhand.exchange.inbound import Arrival, receive_many
+    from samhand.transports import network
+    from samhand.transports.amqp import profile
+
+    monkeypatch.setattr(profile, "FROM_HER_ID", "x-sender")
+    monkeypatch.setattr(profile, "TO_HER_ID", "x-receiver")
+    old, new = (readdress(LOGISTICS, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING) for _ in range(2))
+    wires = {x: protect_as(x, sender=UNN_MED_TROMSO, receivers=(TROMSO_NURSING,)) for x in (old, new)}
+    assert receive(wires[old], to_her_id=TROMSO_NURSING, transport_sender=UNN_MED_TROMSO).accepted
+    with pytest.raises(IntegrityError), transaction.atomic(), outbox.collected():
+        receive_many([Arrival(wires[x], TROMSO_NURSING, UNN_MED_TROMSO) for x in (new, old)])
+    batch = [_Msg(wires[x], sender=UNN_MED_TROMSO, to=TROMSO_NURSING) for x in (new, old)]
+    queues = {"q": (TROMSO_NURSING, network._handle_message)}
+    assert network._record(None, queues, batch, together=True) is None  # rolled back: nothing written
+    assert not Message.objects.filter(msg_id=msg_id_of(new)).exists()
+    for _msg, settle in network._record(None, queues, batch, together=False):
+        settle()
+    assert [m.settled for m in batch] == ["accepted", "accepted"]
+    assert Message.objects.filter(msg_id=msg_id_of(new)).count() == 1
+    assert Message.objects.filter(msg_id=msg_id_of(old)).count() == 1
+    assert Event.objects.filter(kind="duplicate-ignored", message__msg_id=msg_id_of(old)).count() == 1
