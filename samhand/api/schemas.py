@@ -205,6 +205,25 @@ class BatchResult(Schema):
     detail: str | None = None
 
 
+class PollIn(Schema):
+    """POST /messages/poll: hand in what was done with the last batch, take the next."""
+
+    receiverHerIds: list[str] = Field(description="HER-ids of your parties whose inbox to poll", min_length=1)
+    apprecs: list[AppRecBatchItem] = Field([], description="Answer these entries first (as POST /messages/apprecs)")
+    read: list[UUID] = Field([], description="Mark these entries read first (as POST /messages/read): e.g. the "
+                                             "AppRecs taken in from the last batch")
+    wait: int = Field(0, ge=0, description="Seconds to wait for an entry when there is none (long poll)")
+    include: Literal["", "document"] = Field("", description="`document`: each message's business document inline")
+    limit: int = Field(100, ge=1, le=500, description="At most this many entries")
+    linger: int = Field(0, ge=0, le=1000, description="With `wait`: milliseconds more for a fuller batch")
+
+
+class PollOut(Schema):
+    answered: list[BatchResult] = Field(description="One result per item of `apprecs`, in order")
+    read: list[BatchResult] = Field(description="One result per id of `read`, in order")
+    entries: list[InboxEntry] = Field(description="The next unread entries, as GET /messages returns them")
+
+
 class ProblemTypeOut(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "code": "E21", "status": 422, "title": "E21 Mottaker finnes ikke",

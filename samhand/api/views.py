@@ -30,7 +30,7 @@ from samhand.lib.problems import CATALOGUE, SUBMIT_CODES, errors, problem
 from . import docs
 from .auth import ApiKeyAuth
 from .schemas import (AppRecBatchItem, AppRecIn, AppRecInline, AppRecOut, Assigned, BatchResult, BusinessDocument,
-                      DeliveryOut, DocumentError, EventOut, InboxEntry, ProblemTypeOut, StatusOut)
+                      DeliveryOut, DocumentError, EventOut, InboxEntry, PollIn, PollOut, ProblemTypeOut, StatusOut)
 
 BATCH_WORKFLOW = """
 Two ways to work with the inbox; every endpoint of both stays available.
@@ -48,7 +48,13 @@ Two ways to work with the inbox; every endpoint of both stays available.
 2. `POST /messages/apprecs` with `[{"id": …, "status": "1"}, …]`: answers each entry with its AppRec and
    marks it read, in one call; the result has one status per id (one refusal does not affect the others).
 3. A sender marks the AppRecs it has taken in as read with `POST /messages/read` and `[id, …]`.
-One long poll and one batch call serve any number of messages. A busy system may add `linger=50`
+One long poll and one batch call serve any number of messages.
+
+**One request per batch** — `POST /messages/poll` with `{"receiverHerIds": […], "wait": 30,
+"include": "document", "apprecs": [answers to the last batch], "read": [AppRecs taken in]}` commits
+the answers and read marks first (one result per item, as above), then waits for and returns the
+next entries: a receiving EPR answers batch N in the request that fetches batch N + 1, a sender
+marks the AppRecs of batch N read in the one that fetches N + 1. A busy system may add `linger=50`
 (milliseconds) to the long poll: once something has arrived, the node waits that much longer for
 more before it answers, so batches are fuller and requests fewer, at the cost of that latency.
 """
@@ -147,13 +153,17 @@ def list_messages(request, receiverHerIds: str = Query(..., title="Receiver HER-
         raise Refused("bad-request", "include may only be 'document'", status=400)
     client = request.api_client
     access.check_inbox_parties(client, her_ids)  # 403 at once, not after the wait
+    return 200, _next_entries(client, her_ids, wait=wait, include=include, limit=limit, linger=linger)
+
+
+def _next_entries(client, her_ids: list[str], *, wait: int, include: str, limit: int, linger: int) -> list:
     deliveries = _long_poll(client, her_ids, limit=limit, with_content=include == "document",
                             wait=min(wait, settings.SAMHAND_API_MAX_WAIT_SECONDS), linger=linger / 1000 if wait else 0)
     documents = {}
     if include == "document":
         views = [access.MessageView(d.message, d, "receiver") for d in deliveries if not d.message.is_apprec]
         documents = access.read_contents(views, actor=access.client_actor(client), purpose="epr-fetch")
-    return 200, [_entry(d, documents.get(d.id)) for d in deliveries]
+    return [_entry(d, documents.get(d.id)) for d in deliveries]
 
 
 def _long_poll(client, her_ids: list[str], *, limit: int, with_content: bool, wait: int,
@@ -297,34 +307,39 @@ _answerable = Prepared(lambda ids, her_ids: Delivery.objects.select_for_update(o
 def post_apprecs(request, body: list[AppRecBatchItem]):
     if len(body) > BATCH_MAX:
         raise Refused("bad-request", f"at most {BATCH_MAX} items per batch", status=400)
-    client = request.api_client
-    results, answered = [], []
     # One commit for the batch; its events go in one INSERT and its wake-ups in one statement.
     with transaction.atomic(), outbox.collected():
-        # One query finds and locks every entry the client may answer (the choke point's rule for
-        # inbox entries: delivered to one of its parties); anything else is 404 for that item alone.
-        # With the rows locked, an item is refused before anything is written (no savepoint per
-        # item), and the AppRecs are written together at the end.
-        mine = {d.id: d for d in _answerable([item.id for item in body], list(client.her_ids()))}
-        answers = AnswerBatch()
-        for item in body:
-            delivery = mine.get(item.id)
-            if delivery is None:
-                results.append(BatchResult(id=item.id, status=404, code="not-found",
-                                           detail="no such message for the parties this key acts for"))
-                continue
-            try:
-                apprec = answers.answer(delivery, status=item.status, errors=[(e.code, e.text) for e in item.errors],
-                                        actor=client.system, origin=Message.Origin.API)
-            except Refused as refused:
-                results.append(BatchResult(id=item.id, status=refused.status, code=refused.code,
-                                           detail=refused.reason))
-                continue
-            answered.append(delivery)
-            results.append(BatchResult(id=item.id, status=202, apprecId=apprec.id))
-        answers.write()
-        _mark_read(answered, actor=client.system, locked=True)  # answered means taken in: one update for the batch
-    return 202, results
+        return 202, _answer_items(request.api_client, body)
+
+
+def _answer_items(client, items: list[AppRecBatchItem]) -> list[BatchResult]:
+    """Answer inbox entries with their AppRecs and mark them read, in the caller's transaction."""
+    if not items:
+        return []
+    results, answered = [], []
+    # One query finds and locks every entry the client may answer (the choke point's rule for
+    # inbox entries: delivered to one of its parties); anything else is 404 for that item alone.
+    # With the rows locked, an item is refused before anything is written (no savepoint per
+    # item), and the AppRecs are written together at the end.
+    mine = {d.id: d for d in _answerable([item.id for item in items], list(client.her_ids()))}
+    answers = AnswerBatch()
+    for item in items:
+        delivery = mine.get(item.id)
+        if delivery is None:
+            results.append(BatchResult(id=item.id, status=404, code="not-found",
+                                       detail="no such message for the parties this key acts for"))
+            continue
+        try:
+            apprec = answers.answer(delivery, status=item.status, errors=[(e.code, e.text) for e in item.errors],
+                                    actor=client.system, origin=Message.Origin.API)
+        except Refused as refused:
+            results.append(BatchResult(id=item.id, status=refused.status, code=refused.code, detail=refused.reason))
+            continue
+        answered.append(delivery)
+        results.append(BatchResult(id=item.id, status=202, apprecId=apprec.id))
+    answers.write()
+    _mark_read(answered, actor=client.system, locked=True)  # answered means taken in: one update for the batch
+    return results
 
 
 @api.post("/messages/read", response={200: list[BatchResult]}, tags=["messages"],
@@ -336,14 +351,45 @@ def post_apprecs(request, body: list[AppRecBatchItem]):
 def post_read(request, body: list[UUID]):
     if len(body) > BATCH_MAX:
         raise Refused("bad-request", f"at most {BATCH_MAX} items per batch", status=400)
-    client = request.api_client
     with transaction.atomic():
-        mine = {d.id: d for d in Delivery.objects.select_for_update(of=("self",)).select_related("message")
-                .filter(id__in=body, her_id__in=client.her_ids(), delivered_at__isnull=False).order_by("id")}
-        _mark_read(list(mine.values()), actor=client.system, locked=True)
-    return 200, [BatchResult(id=i, status=204) if i in mine else
-                 BatchResult(id=i, status=404, code="not-found",
-                             detail="no such message for the parties this key acts for") for i in body]
+        return 200, _read_items(request.api_client, body)
+
+
+def _read_items(client, ids: list[UUID]) -> list[BatchResult]:
+    """Mark inbox entries read, in the caller's transaction."""
+    if not ids:
+        return []
+    mine = {d.id: d for d in Delivery.objects.select_for_update(of=("self",)).select_related("message")
+            .filter(id__in=ids, her_id__in=client.her_ids(), delivered_at__isnull=False).order_by("id")}
+    _mark_read(list(mine.values()), actor=client.system, locked=True)
+    return [BatchResult(id=i, status=204) if i in mine else
+            BatchResult(id=i, status=404, code="not-found", detail="no such message for the parties this key acts for")
+            for i in ids]
+
+
+@api.post("/messages/poll", response={200: PollOut}, tags=["messages"],
+          openapi_extra=errors({**AUTH, 400: ["bad-request"], 403: ["forbidden"]}),
+          summary="Hand in the last batch (AppRecs, reads) and take the next: one request per batch",
+          description="POST /messages/apprecs, POST /messages/read and the long poll GET /messages in one "
+                      "request: the answers and read marks are committed first (one result per item, as "
+                      "the batch endpoints give), then the call waits for the next unread entries like "
+                      "GET /messages with the same parameters.\n" + "See the batch workflow under GET /messages.")
+def post_poll(request, body: PollIn):
+    if len(body.apprecs) > BATCH_MAX or len(body.read) > BATCH_MAX:
+        raise Refused("bad-request", f"at most {BATCH_MAX} items per batch", status=400)
+    her_ids = [h.strip() for h in body.receiverHerIds if h.strip()]
+    if not her_ids:
+        raise Refused("bad-request", "receiverHerIds must name at least one HER-id", status=400)
+    client = request.api_client
+    access.check_inbox_parties(client, her_ids)  # 403 at once, before anything is done
+    answered, read = [], []
+    if body.apprecs or body.read:
+        with transaction.atomic(), outbox.collected():  # committed before the wait
+            answered = _answer_items(client, body.apprecs)
+            read = _read_items(client, body.read)
+    entries = _next_entries(client, her_ids, wait=body.wait, include=body.include, limit=body.limit,
+                            linger=body.linger)
+    return 200, {"answered": answered, "read": read, "entries": entries}
 
 
 def _mark_read(deliveries: list[Delivery], *, actor: str, locked: bool = False) -> None:

@@ -7,11 +7,12 @@ its own CPU (reported separately) stays small and it never caps the node's throu
 - Senders: closed loop with ``concurrency`` round trips in flight (the next message goes out when
   an AppRec comes back), or open loop at ``rate`` messages per second (latency then counts from the
   scheduled send time, so a late send is not hidden).
-- Each receiving EPR long-polls its inbox with the documents inline
-  (``GET /messages?…&wait=30&include=document``) and answers what it got with one
-  ``POST /messages/apprecs``.
-- The sending EPR long-polls its inbox for AppRecs; a positive AppRec of a message it sent counts
-  as a completed round trip, once; it marks the AppRecs read with one ``POST /messages/read``.
+- Each receiving EPR long-polls its inbox with the documents inline and answers what it got in
+  the request that fetches its next batch: one ``POST /messages/poll`` per batch
+  (``{"include": "document", "wait": 30, "apprecs": [...]}``).
+- The sending EPR long-polls its inbox for AppRecs the same way, marking the last batch read in
+  the request that fetches the next (``"read": [...]``); a positive AppRec of a message it sent
+  counts as a completed round trip, once.
 - Both long polls ask the node to linger ``linger_ms`` (``samhand bench --linger-ms``, default 50)
   once something has arrived, as a busy EPR integration would: fuller batches, fewer requests.
 
@@ -25,7 +26,7 @@ import json
 import sys
 import threading
 import time
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 
 class Http:
@@ -125,29 +126,37 @@ def _senders(config, stats: Stats, http: dict[str, Http], bodies: list[dict]) ->
         t.join()
 
 
+def _poll_body(her_ids: list[str], wait: int, linger: int, limit: int, **batch) -> bytes:
+    return json.dumps({"receiverHerIds": her_ids, "wait": wait, "linger": linger, "limit": limit, **batch}).encode()
+
+
 def _receiver(http: Http, her_ids: list[str], stats: Stats, wait: int, linger: int) -> None:
-    query = "/messages?" + urlencode({"receiverHerIds": ",".join(her_ids), "wait": wait, "include": "document",
-                                      "limit": 100, "linger": linger})
+    """The receiving EPR: one POST /messages/poll per batch, answering the last batch's messages
+    (positive AppRecs) in the request that fetches the next, with the documents inline."""
+    answers: list[dict] = []
     while not stats.done.is_set():
         try:
-            entries = http.call("GET", query, timeout=wait + 30)
-            answers = [{"id": e["id"], "status": "1"} for e in entries if not e["isAppRec"]]
-            if answers:
-                results = http.call("POST", "/messages/apprecs", json.dumps(answers).encode())
-                for r in results:
-                    if r["status"] != 202:
-                        stats.error(f"apprec {r['id']}: {r['status']} {r.get('code')}")
+            body = _poll_body(her_ids, wait, linger, 100, include="document", apprecs=answers)
+            out = http.call("POST", "/messages/poll", body, timeout=wait + 30)
+            for r in out["answered"]:
+                if r["status"] != 202:
+                    stats.error(f"apprec {r['id']}: {r['status']} {r.get('code')}")
+            answers = [{"id": e["id"], "status": "1"} for e in out["entries"] if not e["isAppRec"]]
         except Exception as exc:  # noqa: BLE001
             stats.error(f"receiver: {exc}")
+            answers = []  # still unread: they come again in the next poll
             time.sleep(0.2)
 
 
 def _sender_inbox(http: Http, her_ids: list[str], stats: Stats, wait: int, linger: int) -> None:
-    query = "/messages?" + urlencode({"receiverHerIds": ",".join(her_ids), "wait": wait, "limit": 500,
-                                      "linger": linger})
+    """The sending EPR's AppRec inbox: one POST /messages/poll per batch, marking the last batch
+    read in the request that fetches the next."""
+    taken: list[str] = []
     while not stats.done.is_set():
         try:
-            entries = http.call("GET", query, timeout=wait + 30)
+            out = http.call("POST", "/messages/poll", _poll_body(her_ids, wait, linger, 500, read=taken),
+                            timeout=wait + 30)
+            entries = out["entries"]
             now = time.monotonic()
             released = 0
             with stats.lock:
@@ -166,10 +175,10 @@ def _sender_inbox(http: Http, her_ids: list[str], stats: Stats, wait: int, linge
             if stats.in_flight is not None:
                 for _ in range(released):
                     stats.in_flight.release()
-            if entries:
-                http.call("POST", "/messages/read", json.dumps([e["id"] for e in entries]).encode())
+            taken = [e["id"] for e in entries]
         except Exception as exc:  # noqa: BLE001
             stats.error(f"sender inbox: {exc}")
+            taken = []
             time.sleep(0.2)
 
 

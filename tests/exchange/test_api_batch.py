@@ -259,3 +259,36 @@ def test_a_woken_poll_lingers_before_it_looks_so_it_looks_twice_in_all(unn, trom
     assert len(result["entries"]) == 2  # both, from one look after the linger
     assert result["looks"] == 2, result  # the empty look and that one (not a third before lingering)
     wakeup.stop_listener()
+
+
+def test_one_poll_request_hands_in_the_last_batch_and_takes_the_next(unn, tromso, outsider, work):
+    """POST /messages/poll: the receiving EPR answers batch N in the request that fetches N + 1, and
+    the sender marks the AppRecs it took in read in the one that fetches its next."""
+    sent = _send(unn, work, n=2)
+    first = tromso.post("/messages/poll", {"receiverHerIds": [TROMSO_NURSING], "include": "document"})
+    assert first.status_code == 200, first.content
+    body = first.json()
+    assert body["answered"] == [] and body["read"] == []
+    entries = body["entries"]
+    assert {base64.b64decode(e["businessDocument"]) for e in entries} == set(sent.values())
+    _send(unn, work, n=1)  # batch N + 1 arrives
+    unknown = str(uuid4())
+    second = tromso.post("/messages/poll", {"receiverHerIds": [TROMSO_NURSING], "include": "document", "wait": 5,
+                                            "apprecs": [{"id": e["id"], "status": "1"} for e in entries]
+                                            + [{"id": unknown, "status": "1"}]}).json()
+    assert [r["status"] for r in second["answered"]] == [202, 202, 404]
+    assert len(second["entries"]) == 1 and second["entries"][0]["id"] not in {e["id"] for e in entries}
+    assert all(Delivery.objects.get(pk=e["id"]).answered_at is not None for e in entries)
+    # The sender takes the AppRecs in, and marks them read with its next poll.
+    work()
+    apprecs = unn.post("/messages/poll", {"receiverHerIds": [UNN_MED_TROMSO]}).json()["entries"]
+    assert len(apprecs) == 2 and all(a["isAppRec"] and a["apprec"]["status"] == "1" for a in apprecs)
+    after = unn.post("/messages/poll", {"receiverHerIds": [UNN_MED_TROMSO], "read": [a["id"] for a in apprecs]})
+    assert [r["status"] for r in after.json()["read"]] == [204, 204] and after.json()["entries"] == []
+    # Foreign parties: 403 before anything is answered; too large a batch: 400.
+    refused = outsider.post("/messages/poll", {"receiverHerIds": [TROMSO_NURSING],
+                                               "apprecs": [{"id": second["entries"][0]["id"], "status": "1"}]})
+    assert refused.status_code == 403
+    assert Delivery.objects.get(pk=second["entries"][0]["id"]).answered_at is None
+    too_many = tromso.post("/messages/poll", {"receiverHerIds": [TROMSO_NURSING], "read": [unknown] * 501})
+    assert too_many.status_code == 400
