@@ -296,6 +296,10 @@ def post_apprec(request, id: UUID, body: AppRecIn):
 _answerable = Prepared(lambda ids, her_ids: Delivery.objects.select_for_update(of=("self",))
                        .select_related("message", "party")
                        .filter(id__in=ids, her_id__in=her_ids, delivered_at__isnull=False).order_by("id"))
+# The entries a client may mark read, locked (lib.prepared): a sender marks each batch of AppRecs.
+_readable = Prepared(lambda ids, her_ids: Delivery.objects.select_for_update(of=("self",)).select_related("message")
+                     .filter(id__in=ids, her_id__in=her_ids, delivered_at__isnull=False).order_by("id"))
+
 
 @api.post("/messages/apprecs", response={202: list[BatchResult]}, tags=["messages"],
           openapi_extra=errors({**AUTH, 400: ["bad-request"]}),
@@ -359,8 +363,7 @@ def _read_items(client, ids: list[UUID]) -> list[BatchResult]:
     """Mark inbox entries read, in the caller's transaction."""
     if not ids:
         return []
-    mine = {d.id: d for d in Delivery.objects.select_for_update(of=("self",)).select_related("message")
-            .filter(id__in=ids, her_id__in=client.her_ids(), delivered_at__isnull=False).order_by("id")}
+    mine = {d.id: d for d in _readable(list(ids), list(client.her_ids()))}
     _mark_read(list(mine.values()), actor=client.system, locked=True)
     return [BatchResult(id=i, status=204) if i in mine else
             BatchResult(id=i, status=404, code="not-found", detail="no such message for the parties this key acts for")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from lxml import etree
 
 
+@lru_cache(maxsize=1024)  # a few hundred distinct paths, asked for on every message and AppRec
 def qpath(namespace: str, path: str) -> str:
     """"A/B" -> "{ns}A/{ns}B" for find()."""
     return "/".join(f"{{{namespace}}}{step}" for step in path.split("/"))
