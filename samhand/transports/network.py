@@ -149,8 +149,12 @@ def receive_step(owner: str = "", *, limit: int | None = None, wait: float = 0.0
     try:
         batch = conn.receive_any(list(queues), timeout=wait, limit=limit or settings.SAMHAND_WORKER_BATCH)
     except AmqpError as exc:
-        log.warning("receive failed: %s", exc)
+        _receive_failed(exc, wait)
         return 0
+    down_since = getattr(_receive_state, "down_since", None)
+    if down_since is not None:
+        log.warning("receiving again after %.0f s without the broker", time.monotonic() - down_since)
+        _receive_state.down_since = None
     if not batch:
         return 0
     outcomes = _record(conn, queues, batch, together=True)
@@ -163,6 +167,24 @@ def receive_step(owner: str = "", *, limit: int | None = None, wait: float = 0.0
     for _msg, settle in outcomes:
         _settle_quietly(settle)
     return len(batch)
+
+
+_receive_state = threading.local()  # .down_since: since when this thread has not reached the broker
+
+
+def _receive_failed(exc: AmqpError, wait: float) -> None:
+    """The broker is unreachable (down, restarting): say so once, then once a minute, and keep
+    the pace of a receive that waited ``wait`` (at most a second) instead of trying again at once:
+    an outage must not turn every receiving thread into a busy loop that floods the log."""
+    now = time.monotonic()
+    first = getattr(_receive_state, "down_since", None) is None
+    if first:
+        _receive_state.down_since, _receive_state.said_at = now, now
+        log.warning("receive failed: %s", exc)
+    elif now - _receive_state.said_at >= 60:
+        _receive_state.said_at = now
+        log.warning("still no broker after %.0f s: %s", now - _receive_state.down_since, exc)
+    time.sleep(min(wait, 1.0))
 
 
 def _record(conn: AmqpConnection, queues, batch, *, together: bool) -> list[tuple[object, Callable[[], None]]] | None:
