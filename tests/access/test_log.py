@@ -14,6 +14,8 @@ from django.db import DatabaseError, connection, transaction
 from samhand.access import door, log
 from samhand.access.models import AccessLog
 
+from concurrency import open_elsewhere
+
 ACTOR = door.Actor("cli", "tester")
 
 
@@ -137,28 +139,11 @@ def test_appends_from_two_connections_chain_one_after_the_other_and_a_lost_head_
 
     _rows(1)
     AccessLogHead.objects.all().delete()  # lost: rebuilt from the tail at the next append
-    started, release, done = threading.Event(), threading.Event(), threading.Event()
-
-    def slow():
-        try:
-            with transaction.atomic():
-                _rows(1)
-                started.set()
-                release.wait(10)
-        finally:
-            connection.close()
-            done.set()
-
-    thread = threading.Thread(target=slow)
-    thread.start()
-    assert started.wait(10)
-    waiting = threading.Thread(target=lambda: (_rows(1), connection.close()))
-    waiting.start()
-    waiting.join(0.5)
-    assert waiting.is_alive()  # it waits for the head the first transaction holds
-    release.set()
-    assert done.wait(10)
+    with open_elsewhere(lambda: _rows(1)):
+        waiting = threading.Thread(target=lambda: (_rows(1), connection.close()))
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive()  # it waits for the head the first transaction holds
     waiting.join(10)
-    thread.join()
     assert sorted(AccessLog.objects.values_list("seq", flat=True)) == [1, 2, 3]
     assert log.verify().ok and AccessLogHead.objects.get().seq == 3

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 
 import pytest
 from django.db import connection, transaction
 
 from samhand.exchange import outbox
 from samhand.exchange.models import Event, FailedEvent, SubscriberCursor
+
+from concurrency import open_elsewhere
 
 
 @pytest.fixture
@@ -115,31 +116,13 @@ def test_a_transaction_that_commits_late_with_a_lower_id_is_not_skipped(recorder
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers: ids are assigned in commit order there")
     seen = recorder("test.late")
-    started, release, done = threading.Event(), threading.Event(), threading.Event()
-    early: dict = {}
-
-    def slow_writer():
-        try:
-            with transaction.atomic():
-                early["pk"] = outbox.publish("probe", data={"n": "early"}).pk
-                started.set()
-                release.wait(10)
-        finally:
-            connection.close()
-            done.set()
-
-    thread = threading.Thread(target=slow_writer)
-    thread.start()
-    assert started.wait(10)
-    late = outbox.publish("probe", data={"n": "late"}).pk
-    assert late > early["pk"]
+    with open_elsewhere(lambda: outbox.publish("probe", data={"n": "early"}).pk) as early:
+        late = outbox.publish("probe", data={"n": "late"}).pk
+        assert late > early[0]
+        outbox.drain("test.late")
+        assert seen == []  # the late event is committed, but an older transaction is still open
     outbox.drain("test.late")
-    assert seen == []  # the late event is committed, but an older transaction is still open
-    release.set()
-    assert done.wait(10)
-    thread.join()
-    outbox.drain("test.late")
-    assert [pk for pk, _ in seen] == [early["pk"], late]
+    assert [pk for pk, _ in seen] == [early[0], late]
 
 
 @pytest.mark.postgres
