@@ -139,7 +139,8 @@ class Worker:
                     break
                 mark = wakeup.cursor(WAKE_ON)  # before looking, so work queued meanwhile is not missed
                 self.owed_at = None
-                if self.run_once(paced=True) == 0 or not wants_another_turn(self.results):
+                self.run_once(paced=True)
+                if not wants_another_turn(self.results):
                     # Sleep until a submission or an answer queues work (PostgreSQL NOTIFY from any
                     # process; SQLite only from this one, so there the idle time bounds the wait;
                     # at once if it came during this turn), or the idle time is up (periodic steps

@@ -292,13 +292,12 @@ def post_apprec(request, id: UUID, body: AppRecIn):
 
 
 
-# Compiled once per shape (lib.prepared): a busy EPR answers a batch every few hundred milliseconds.
-_answerable = Prepared(lambda ids, her_ids: Delivery.objects.select_for_update(of=("self",))
-                       .select_related("message", "party")
-                       .filter(id__in=ids, her_id__in=her_ids, delivered_at__isnull=False).order_by("id"))
-# The entries a client may mark read, locked (lib.prepared): a sender marks each batch of AppRecs.
-_readable = Prepared(lambda ids, her_ids: Delivery.objects.select_for_update(of=("self",)).select_related("message")
-                     .filter(id__in=ids, her_id__in=her_ids, delivered_at__isnull=False).order_by("id"))
+# The inbox entries among ``ids`` that a client acting for ``her_ids`` may answer or mark read (the
+# choke point's rule: delivered to one of its parties), locked; compiled once per shape
+# (lib.prepared): a busy EPR answers or marks a batch every few hundred milliseconds.
+_own_entries = Prepared(lambda ids, her_ids: Delivery.objects.select_for_update(of=("self",))
+                        .select_related("message", "party")
+                        .filter(id__in=ids, her_id__in=her_ids, delivered_at__isnull=False).order_by("id"))
 
 
 @api.post("/messages/apprecs", response={202: list[BatchResult]}, tags=["messages"],
@@ -325,7 +324,7 @@ def _answer_items(client, items: list[AppRecBatchItem]) -> list[BatchResult]:
     # inbox entries: delivered to one of its parties); anything else is 404 for that item alone.
     # With the rows locked, an item is refused before anything is written (no savepoint per
     # item), and the AppRecs are written together at the end.
-    mine = {d.id: d for d in _answerable([item.id for item in items], list(client.her_ids()))}
+    mine = {d.id: d for d in _own_entries([item.id for item in items], list(client.her_ids()))}
     answers = AnswerBatch()
     for item in items:
         delivery = mine.get(item.id)
@@ -363,7 +362,7 @@ def _read_items(client, ids: list[UUID]) -> list[BatchResult]:
     """Mark inbox entries read, in the caller's transaction."""
     if not ids:
         return []
-    mine = {d.id: d for d in _readable(list(ids), list(client.her_ids()))}
+    mine = {d.id: d for d in _own_entries(list(ids), list(client.her_ids()))}
     _mark_read(list(mine.values()), actor=client.system, locked=True)
     return [BatchResult(id=i, status=204) if i in mine else
             BatchResult(id=i, status=404, code="not-found", detail="no such message for the parties this key acts for")

@@ -266,7 +266,7 @@ WINDOW = 500
 # statement, with a newer snapshot. One statement for a step whose cursors another worker runs.
 _STEP_SQL = f"""
 WITH head AS (SELECT txid, id FROM {Event._meta.db_table} ORDER BY txid DESC, id DESC LIMIT 1),
-locked AS (SELECT c.name, c.txid, c.event_id, c.updated_at FROM {SubscriberCursor._meta.db_table} c, head
+locked AS (SELECT c.name, c.txid, c.event_id FROM {SubscriberCursor._meta.db_table} c, head
            WHERE c.name = ANY(%s) AND (c.txid, c.event_id) < (head.txid, head.id)
            ORDER BY c.name FOR UPDATE OF c SKIP LOCKED)
 SELECT ARRAY(SELECT name FROM locked ORDER BY name), ARRAY(SELECT txid FROM locked ORDER BY name),
@@ -410,8 +410,7 @@ def subscribers_step(owner: str = "") -> int:
         if getattr(_was_busy, "value", False):
             handed, _moved, full = _run(chosen)
         if not handed:  # idle, or the busy spell is over: look who is behind first
-            caught_up = _positions([s.name for s in chosen])
-            handed, _moved, full = _run([s for s in chosen if not caught_up.get(s.name, False)])
+            handed, _moved, full = _run(behind(chosen))
     except Exception:  # noqa: BLE001 - the next step tries again; handlers' failures are caught in _handle
         log.exception("the subscribers could not run")
         handed = 0
