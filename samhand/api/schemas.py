@@ -215,7 +215,7 @@ class PollIn(Schema):
     wait: int = Field(0, ge=0, description="Seconds to wait for an entry when there is none (long poll)")
     include: Literal["", "document"] = Field("", description="`document`: each message's business document inline")
     limit: int = Field(100, ge=1, le=500, description="At most this many entries")
-    linger: int = Field(0, ge=0, le=1000, description="With `wait`: milliseconds more for a fuller batch")
+    linger: int = Field(0, ge=0, le=1000, description="With `wait`: look this many milliseconds after the request (and after each arrival): fuller batches")
 
 
 class PollOut(Schema):

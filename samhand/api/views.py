@@ -55,8 +55,9 @@ One long poll and one batch call serve any number of messages.
 the answers and read marks first (one result per item, as above), then waits for and returns the
 next entries: a receiving EPR answers batch N in the request that fetches batch N + 1, a sender
 marks the AppRecs of batch N read in the one that fetches N + 1. A busy system may add `linger=50`
-(milliseconds) to the long poll: once something has arrived, the node waits that much longer for
-more before it answers, so batches are fuller and requests fewer, at the cost of that latency.
+(milliseconds) to the long poll: the node then looks that long after the request comes (and that
+long after an arrival wakes it), so batches are fuller and requests fewer, at the cost of that
+latency.
 """
 
 
@@ -142,10 +143,11 @@ def list_messages(request, receiverHerIds: str = Query(..., title="Receiver HER-
                   include: str = Query("", title="Include", description="`document`: each message's business "
                                        "document inline (every read is logged, as for GET …/business-document)"),
                   limit: int = Query(100, ge=1, le=500, title="Limit", description="At most this many entries"),
-                  linger: int = Query(0, ge=0, le=1000, title="Linger (ms)", description="With `wait`: once an "
-                                      "entry is there but fewer than `limit`, wait this many milliseconds more "
-                                      "for others before answering: fewer, fuller batches for a busy system, "
-                                      "at the cost of that much latency")):
+                  linger: int = Query(0, ge=0, le=1000, title="Linger (ms)", description="With `wait`: look this "
+                                      "many milliseconds after the request comes, and as long after each "
+                                      "arrival while waiting, so what arrives meanwhile comes in the same "
+                                      "answer: fewer, fuller batches for a busy system, at the cost of that "
+                                      "much latency")):
     her_ids = [h.strip() for h in receiverHerIds.split(",") if h.strip()]
     if not her_ids:
         raise Refused("bad-request", "receiverHerIds must name at least one HER-id", status=400)
@@ -169,7 +171,8 @@ def _next_entries(client, her_ids: list[str], *, wait: int, include: str, limit:
 def _long_poll(client, her_ids: list[str], *, limit: int, with_content: bool, wait: int,
                linger: float = 0) -> list[Delivery]:
     """The unread entries now, or — when there are none and ``wait`` > 0 — as soon as one arrives
-    (after ``linger`` seconds more if fewer than ``limit`` were there: one more look then).
+    (with ``linger``: each look — the first, and the one after a wake-up — comes that many seconds
+    later, so a busy inbox is read once per poll with what arrived meanwhile).
 
     A delivery notifies ``inbox:<her-id>`` (exchange.wakeup) when it lands; the cursor is taken before
     looking, so an arrival between the look and the wait is not missed. PostgreSQL wakes us from any
@@ -177,23 +180,20 @@ def _long_poll(client, her_ids: list[str], *, limit: int, with_content: bool, wa
     A woken poll looks again: a wake-up is a hint, the database the truth."""
     channels = [f"inbox:{h}" for h in her_ids]
     deadline = time.monotonic() + wait
-    woken = False
+    woken = True  # the request itself: a busy EPR asks again as soon as it has handled a batch
     while True:
         mark = wakeup.cursor(channels) if wait else None
+        if woken and linger:
+            # Give what is arriving ``linger`` to land, then look once (not a look now and another
+            # after the linger: the inbox read is the poll's dearest statement).
+            time.sleep(min(linger, max(0.0, deadline - time.monotonic())))
         deliveries = access.inbox_for_client(client, her_ids, limit=limit, with_content=with_content)
         remaining = deadline - time.monotonic()
-        if deliveries and linger and not woken and len(deliveries) < limit:
-            time.sleep(min(linger, max(0.0, remaining)))
-            return access.inbox_for_client(client, her_ids, limit=limit, with_content=with_content)
         if deliveries or remaining <= 0:
             return deliveries
         # Even on PostgreSQL look again every 5 s: a notification lost with a dropped listener
         # connection costs at most that.
         woken = wakeup.wait(channels, min(remaining, 5.0 if wakeup.cross_process() else 0.25), since=mark)
-        if woken and linger:
-            # Something arrived: give the rest of its burst ``linger`` to land, then look once
-            # (not a look now and another after the linger).
-            time.sleep(min(linger, max(0.0, deadline - time.monotonic())))
 
 
 def _entry(d: Delivery, document) -> InboxEntry:
