@@ -182,6 +182,10 @@ SAMHAND_AMQP_DECLARE_QUEUES = env_bool("SAMHAND_AMQP_DECLARE_QUEUES", LOCAL_MODE
 SAMHAND_WORKER_BATCH = env_int("SAMHAND_WORKER_BATCH", 20, minimum=1)
 SAMHAND_WORKER_IDLE_SECONDS = env_float("SAMHAND_WORKER_IDLE_SECONDS", 0.5)
 SAMHAND_WORKER_POLL_SECONDS = env_float("SAMHAND_WORKER_POLL_SECONDS", 2.0)
+# Once a message has arrived (or a wake-up says deliveries are queued), a worker waits this many
+# milliseconds for the rest of the burst before it takes a batch: on a busy node one transaction
+# and one publish then carry several messages instead of one each. At most that much latency per hop.
+SAMHAND_WORKER_GATHER_MS = env_int("SAMHAND_WORKER_GATHER_MS", 20, minimum=0)
 # How often a running worker hands the event feed to the subscribers (chains, monitoring's ledger,
 # deviations, dialogue): at most this often while busy, so each step takes many messages' events
 # (their work lags a message by under a second; none of it is on the message's way).

@@ -51,6 +51,15 @@ def connection() -> AmqpConnection:
     return conn
 
 
+def disconnect() -> None:
+    """Close this thread's connection: what it received and did not settle goes back to its queue,
+    and the broker stops sending to it."""
+    conn = getattr(_local, "conn", None)
+    _local.conn = None
+    if conn is not None:
+        conn.close()
+
+
 def condition_for(code: str) -> str:
     return CONDITIONS.get(code, profile.INTERNAL_ERROR)
 
@@ -147,7 +156,8 @@ def receive_step(owner: str = "", *, limit: int | None = None, wait: float = 0.0
     conn = connection()
     queues = _queues()
     try:
-        batch = conn.receive_any(list(queues), timeout=wait, limit=limit or settings.SAMHAND_WORKER_BATCH)
+        batch = conn.receive_any(list(queues), timeout=wait, limit=limit or settings.SAMHAND_WORKER_BATCH,
+                                 gather=settings.SAMHAND_WORKER_GATHER_MS / 1000 if wait else 0.0)
     except AmqpError as exc:
         _receive_failed(exc, wait)
         return 0

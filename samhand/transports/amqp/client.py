@@ -274,17 +274,21 @@ class AmqpConnection:
         unsettled.add(delivery)
         return self._received(queue, msg, link, delivery, unsettled)
 
-    def receive_any(self, queues: Iterable[str], *, timeout: float, limit: int) -> list[Received]:
-        """Up to ``limit`` messages from any of ``queues``, waiting at most ``timeout`` for the first.
+    def receive_any(self, queues: Iterable[str], *, timeout: float, limit: int,
+                    gather: float = 0.0) -> list[Received]:
+        """Up to ``limit`` messages from any of ``queues``, waiting at most ``timeout`` for the first
+        and then up to ``gather`` seconds more while fewer than ``limit`` are there (the rest of a
+        burst: one batch, not a batch per message).
 
         Every queue has a receiving link with credit (``prefetch``) at once, so one wait covers
         them all and returns as soon as anything arrives: no per-queue polling. Each message
         stays unsettled until you accept, release or reject it.
         """
         queues = list(queues)
-        return self._call("receiving", lambda: self._receive_any(queues, timeout, limit), extra=timeout)
+        return self._call("receiving", lambda: self._receive_any(queues, timeout, limit, gather),
+                          extra=timeout + gather)
 
-    def _receive_any(self, queues: list[str], timeout: float, limit: int) -> list[Received]:
+    def _receive_any(self, queues: list[str], timeout: float, limit: int, gather: float = 0.0) -> list[Received]:
         entries = []
         for queue in queues:
             entry = self._receivers.get(queue)
@@ -306,6 +310,12 @@ class AmqpConnection:
                 if not bc.disconnected and bc.conn.state & Endpoint.REMOTE_ACTIVE:
                     return []  # a plain time-out: nothing arrived
                 raise
+        if gather > 0 and not bc.disconnected:
+            try:
+                bc.wait(lambda: sum(link.queued for _q, link, _u in entries) >= limit or bool(bc.disconnected),
+                        timeout=max(0.001, min(gather, self._left())), msg="receiving")
+            except Timeout:
+                pass  # the burst was smaller than a batch: take what came
         if bc.disconnected:
             raise ProtonException(f"receiving: connection lost ({bc.disconnected})")
         taken: list[Received] = []
