@@ -26,6 +26,7 @@ from samhand.directory.expiry import expiry_warning_step
 from samhand.exchange.deliver import dispatch_step
 from samhand.exchange import wakeup
 from samhand.exchange.outbox import subscribers_step
+from samhand.lib.leadership import Leadership
 from samhand.lib.steps import Drained, wants_another_turn
 from samhand.monitoring.worker import STEPS as MONITORING_STEPS
 from samhand.transports import network
@@ -72,6 +73,11 @@ POLLED = frozenset({"probes", "monitoring-mail", "manual-reconciliation", "dialo
 # runs every turn until it has caught up. None of it is on a message's way to its receiver or
 # its AppRec's way back.
 PACED = ("subscribers",)
+# A standby worker (lib.leadership: another worker of the node is the active one) neither wakes
+# on queued deliveries nor receives from the broker; it looks for due deliveries and hands the
+# feed to the subscribers every SAMHAND_WORKER_POLL_SECONDS, and every turn while it finds full
+# batches (a backlog is shared), and it takes over when the active worker goes.
+STANDBY_PACED = ("dispatch", "subscribers")
 
 
 def worker_name() -> str:
@@ -89,6 +95,8 @@ class Worker:
         self.owed_at: float | None = None  # a paced step was put off until then (monotonic)
         self.last: dict[str, int] = {}  # each step's last result
         self.results: list[int] = []  # this turn's results
+        self.leadership = Leadership("worker")
+        self.active = True  # run(): whether this worker holds the node's worker lock
 
     def install_signal_handlers(self) -> None:
         def request_stop(signum, _frame):
@@ -105,17 +113,18 @@ class Worker:
             if self.stopping.is_set():
                 break
             every = settings.SAMHAND_WORKER_POLL_SECONDS if step_name in POLLED else EVERY.get(step_name)
-            if paced and step_name in PACED:
+            pace = self._pace(step_name) if paced else None
+            if pace:
                 # Paced while it keeps up; a step that left work behind (a backlog) runs every turn.
                 if isinstance(self.last.get(step_name), Drained):
-                    every = settings.SAMHAND_SUBSCRIBERS_INTERVAL_SECONDS
+                    every = pace
                 else:
-                    self.next_run[step_name] = time.monotonic() + settings.SAMHAND_SUBSCRIBERS_INTERVAL_SECONDS
+                    self.next_run[step_name] = time.monotonic() + pace
             if every:
                 now = time.monotonic()
                 due = self.next_run.get(step_name, 0.0)
                 if now < due:
-                    if step_name in PACED:
+                    if pace:
                         self.owed_at = due if self.owed_at is None else min(self.owed_at, due)
                     continue
                 self.next_run[step_name] = now + every
@@ -129,6 +138,11 @@ class Worker:
                 close_old_connections()
         return found
 
+    def _pace(self, step_name: str) -> float | None:
+        if not self.active and step_name in STANDBY_PACED:
+            return settings.SAMHAND_WORKER_POLL_SECONDS
+        return settings.SAMHAND_SUBSCRIBERS_INTERVAL_SECONDS if step_name in PACED else None
+
     def run(self, *, max_seconds: float | None = None) -> None:
         deadline = time.monotonic() + max_seconds if max_seconds else None
         log.info("worker %s started", self.name)
@@ -137,7 +151,9 @@ class Worker:
             while not self.stopping.is_set():
                 if deadline and time.monotonic() > deadline:
                     break
-                mark = wakeup.cursor(WAKE_ON)  # before looking, so work queued meanwhile is not missed
+                self.active = self.leadership.held()
+                # Before looking, so work queued meanwhile is not missed.
+                mark = wakeup.cursor(WAKE_ON) if self.active else None
                 self.owed_at = None
                 self.run_once(paced=True)
                 if not wants_another_turn(self.results):
@@ -150,11 +166,16 @@ class Worker:
                     timeout = self.idle_seconds
                     if self.owed_at is not None:
                         timeout = min(timeout, max(0.0, self.owed_at - time.monotonic()))
-                    wakeup.wait(WAKE_ON, timeout, since=mark)
+                    if not self.active:
+                        self.stopping.wait(timeout)
+                    elif wakeup.wait(WAKE_ON, timeout, since=mark) and settings.SAMHAND_WORKER_GATHER_MS:
+                        # Work was queued: give the rest of its burst a moment, then take it as one batch.
+                        self.stopping.wait(settings.SAMHAND_WORKER_GATHER_MS / 1000)
         finally:
             self.stopping.set()
             if receiver is not None:
                 receiver.join(timeout=settings.SAMHAND_AMQP_TIMEOUT + 5)
+            self.leadership.release()
         log.info("worker %s stopped", self.name)
 
     def _start_receiver(self) -> threading.Thread | None:
@@ -168,8 +189,16 @@ class Worker:
         return thread
 
     def _receive_loop(self) -> None:
+        receiving = False
         try:
             while not self.stopping.is_set():
+                if not self.leadership.held():
+                    if receiving:  # no longer the active worker: hand the link credit back
+                        network.disconnect()
+                        receiving = False
+                    self.stopping.wait(RECEIVE_WAIT)
+                    continue
+                receiving = True
                 try:
                     network.receive_step(self.name, wait=RECEIVE_WAIT)
                 except Exception:  # noqa: BLE001 - keep receiving; the broker redelivers what was not settled

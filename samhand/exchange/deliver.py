@@ -56,7 +56,7 @@ def dispatch_step(owner: str, limit: int | None = None) -> int:
     limit = limit or settings.SAMHAND_WORKER_BATCH
     claimed = queue.claim(owner, limit)
     if not claimed:
-        return 0
+        return Drained(0)
     brokered: dict[str, tuple[Transport, list[Delivery]]] = {}
     for delivery in claimed:
         try:
