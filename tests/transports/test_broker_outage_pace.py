@@ -14,7 +14,7 @@ class _Conn:
         self.down = True
         self.calls = 0
 
-    def receive_any(self, queues, timeout, limit):
+    def receive_any(self, queues, timeout, limit, gather=0.0):
         self.calls += 1
         if self.down:
             raise AmqpError("cannot connect to amqp://127.0.0.1:5672: Connection refused")
