@@ -29,6 +29,8 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
+from samhand.lib.pgsession import session_params
+
 log = logging.getLogger(__name__)
 
 # Channel names are identifiers we choose; keep them to a safe alphabet (they become LISTEN names).
@@ -276,11 +278,7 @@ def _listener() -> _Listener:
     with _listener_lock:
         # A forked child (gunicorn preload) must not share its parent's socket: start its own.
         if _the_listener is None or _the_listener.pid != os.getpid() or not _the_listener.is_alive():
-            params = connection.get_connection_params()
-            params.pop("cursor_factory", None)
-            params.pop("context", None)
-            params.pop("prepare_threshold", None)
-            _the_listener = _Listener(params)
+            _the_listener = _Listener(session_params())
             _the_listener.start()
         return _the_listener
 

@@ -26,6 +26,8 @@ import time
 
 from django.db import connection
 
+from samhand.lib.pgsession import session_params
+
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 1.0
@@ -67,10 +69,7 @@ class Leadership:
                 if self._conn is None:
                     import psycopg
 
-                    params = connection.get_connection_params()
-                    for extra in ("cursor_factory", "context", "prepare_threshold"):
-                        params.pop(extra, None)
-                    self._conn = psycopg.connect(**params, autocommit=True)
+                    self._conn = psycopg.connect(**session_params(), autocommit=True)
                 self._held = bool(self._conn.execute("SELECT pg_try_advisory_lock(%s)", [self.key]).fetchone()[0])
             except Exception as exc:  # noqa: BLE001 - no database: not active; the caller's own work fails anyway
                 log.warning("could not try the %s lock (%s)", self.name, str(exc).strip()[:200])
