@@ -205,6 +205,27 @@ class BatchResult(Schema):
     detail: str | None = None
 
 
+class ProblemError(Schema):
+    code: str
+    text: str
+
+
+class SubmitResult(Schema):
+    """One item of POST /messages/batch: what POST /messages would have answered for it alone."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"status": 202, "id": MESSAGE_ID},
+        {"status": 422, "code": "E21", "detail": "8299999 is not in the address register",
+         "errors": [{"code": "E21", "text": "8299999 is not in the address register"}]}]})
+
+    status: int = Field(description="HTTP status of this item alone: 202 accepted, 200 the same MsgId and content "
+                                    "was sent before (safe to retry), 4xx refused")
+    id: UUID | None = Field(None, description="The message id (202 and 200); use it with GET /messages/{id}/status")
+    code: str | None = Field(None, description="Problem code when refused (as POST /messages would give)")
+    detail: str | None = None
+    errors: list[ProblemError] = Field([], description="Every error found, when refused (e.g. all schema errors)")
+
+
 class PollIn(Schema):
     """POST /messages/poll: hand in what was done with the last batch, take the next."""
 

@@ -24,13 +24,14 @@ from samhand.exchange.apprec import AnswerBatch, answer, answer_delivery_with_xm
 from samhand.exchange.errors import NotFound, Refused
 from samhand.exchange.models import Delivery, Event, Message
 from samhand.exchange.store import event
-from samhand.exchange.submit import submit
+from samhand.exchange.submit import submit, submit_many
 from samhand.lib.problems import CATALOGUE, SUBMIT_CODES, errors, problem
 
 from . import docs
 from .auth import ApiKeyAuth
 from .schemas import (AppRecBatchItem, AppRecIn, AppRecInline, AppRecOut, Assigned, BatchResult, BusinessDocument,
-                      DeliveryOut, DocumentError, EventOut, InboxEntry, PollIn, PollOut, ProblemTypeOut, StatusOut)
+                      DeliveryOut, DocumentError, EventOut, InboxEntry, PollIn, PollOut, ProblemError, ProblemTypeOut,
+                      StatusOut, SubmitResult)
 
 BATCH_WORKFLOW = """
 Two ways to work with the inbox; every endpoint of both stays available.
@@ -49,6 +50,12 @@ Two ways to work with the inbox; every endpoint of both stays available.
    marks it read, in one call; the result has one status per id (one refusal does not affect the others).
 3. A sender marks the AppRecs it has taken in as read with `POST /messages/read` and `[id, …]`.
 One long poll and one batch call serve any number of messages.
+
+**Sending in batches** — `POST /messages/batch` with `[{"businessDocument": …}, …]` (at most 100, the
+request no larger than one largest message) sends each document as `POST /messages` would, with one
+result per item in order (202 with the new message id, 200 for an identical resend, or the refusal's
+status, code and errors); one refused item does not affect the others, and a timed-out batch may be
+sent again whole. A busy sender sends what is due in one request instead of one request per message.
 
 **One request per batch** — `POST /messages/poll` with `{"receiverHerIds": […], "wait": 30,
 "include": "document", "apprecs": [answers to the last batch], "read": [AppRecs taken in]}` commits
@@ -77,6 +84,8 @@ api = SamhandAPI(
 # Errors every authenticated endpoint can give; each endpoint adds its own.
 AUTH = {401: ["unauthenticated"]}
 BY_ID = {**AUTH, 400: ["bad-request"], 404: ["not-found"]}
+BATCH_MAX = 500
+SUBMIT_BATCH_MAX = 100  # each item is signed and encrypted: a batch of 100 is about a second of CPU
 
 
 @api.exception_handler(Refused)
@@ -129,6 +138,42 @@ def _apprec_out(message: Message | None) -> AppRecOut | None:
 def post_message(request, body: BusinessDocument):
     result = submit(request.api_client, _decode(body.businessDocument))
     return (202 if result.created else 200), {"id": result.message.id}
+
+
+@api.post("/messages/batch", response={202: list[SubmitResult]}, tags=["messages"],
+          summary="Send a batch of messages (or AppRecs) in one request",
+          description="The batch form of POST /messages: a list of the same bodies, at most "
+                      f"{SUBMIT_BATCH_MAX}, and as one request no larger than one largest message (split a "
+                      "bigger batch). Each item is checked on its own and the result has one entry per item, in "
+                      "order, with what POST /messages would have answered for it alone: 202 accepted (new "
+                      "message id), 200 the same MsgId and content was sent before (the same id; safe to "
+                      "retry the whole batch after a timeout), or the refusal's status, code and errors. A "
+                      "refused item does not affect the others. The accepted ones are written together, so a "
+                      "busy EPR pays for one request per batch, not per message.",
+          openapi_extra=errors({**AUTH, 400: ["bad-request"], 413: ["T99"]}))
+def post_messages_batch(request, body: list[BusinessDocument]):
+    if len(body) > SUBMIT_BATCH_MAX:
+        raise Refused("bad-request", f"at most {SUBMIT_BATCH_MAX} items per batch", status=400)
+    results: list = [None] * len(body)
+    raws, where = [], []
+    for i, item in enumerate(body):
+        try:
+            raws.append(_decode(item.businessDocument))
+            where.append(i)
+        except Refused as refused:
+            results[i] = refused
+    for i, outcome in zip(where, submit_many(request.api_client, raws), strict=True):
+        results[i] = outcome
+    return 202, [_submit_result(r) for r in results]
+
+
+def _submit_result(outcome) -> SubmitResult:
+    if isinstance(outcome, Refused):
+        return SubmitResult(status=outcome.status, code=outcome.code, detail=outcome.reason,
+                            errors=[ProblemError(code=c, text=t) for c, t in outcome.errors])
+    if isinstance(outcome, NotFound):
+        return SubmitResult(status=404, code="not-found", detail="no such message for the parties this key acts for")
+    return SubmitResult(status=202 if outcome.created else 200, id=outcome.message.id)
 
 
 @api.get("/messages", response={200: list[InboxEntry]}, tags=["messages"],
@@ -410,7 +455,6 @@ def _mark_read(deliveries: list[Delivery], *, actor: str, locked: bool = False) 
                          for d in unread if d.pk in ids])
 
 
-BATCH_MAX = 500
 
 
 # --- problem types: pages on this node, where every problem's `type` points -----------------

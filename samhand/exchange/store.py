@@ -128,6 +128,29 @@ def insert_message_once(message: Message, raw: bytes, stored: bytes, *, deliveri
     return inserted
 
 
+def insert_messages_once(messages: list[Message]) -> set:
+    """Insert the ``messages`` (from ``new_message``, distinct sender + MsgId) whose sender + MsgId
+    is not taken, in one ``INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING id``; the ids
+    of those inserted. The batch form of ``insert_message_once``: the caller writes the rest of
+    the inserted ones (contents, deliveries, events) and looks up the others."""
+    from django.db import connection
+
+    if not messages:
+        return set()
+    sql, params = rows.insert_sql(connection, messages)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ON CONFLICT ({quote('sender_her_id')}, {quote('msg_id')}) DO NOTHING "
+                       f"RETURNING {quote('id')}", params)
+        returned = {row[0] for row in cursor.fetchall()}
+    field = Message._meta.pk
+    inserted = {field.to_python(value) for value in returned}
+    for message in messages:
+        if message.pk in inserted:
+            message._state.adding, message._state.db = False, connection.alias
+    return inserted
+
+
 def new_message(*, raw: bytes, msg_id: str, sender_her_id: str, receiver_her_id: str, msg_type: str,
                 origin: str, kind=None, client=None, gen_date: str | None = None,
                 conversation_ref=None, patient_id: str | None = None, original: Message | None = None,

@@ -15,11 +15,12 @@ from samhand import cms, kith
 from samhand.directory.services import party_by_her_id
 from samhand.kith.redact import redact_values
 
-from . import protection
+from . import outbox, protection, wakeup
 from .checks import check_msghead, parse
-from .errors import Refused
-from .models import Delivery, Event, Message, NodeEvent
-from .store import arrival_facts, insert_message_once, new_message, sha256
+from .errors import NotFound, Refused
+from .models import Delivery, Event, Message, MessageContent, NodeEvent
+from .outbox import insert_rows, publish_many
+from .store import arrival_facts, insert_message_once, insert_messages_once, new_message, sha256
 
 APPREC_NAMESPACE_PREFIX = "http://www.kith.no/xmlstds/apprec/"
 
@@ -30,17 +31,114 @@ class Submitted:
     created: bool
 
 
+@dataclass
+class _Ready:
+    """A checked and protected submission, not yet written."""
+
+    message: Message
+    raw: bytes
+    stored: bytes
+    deliveries: list[Delivery]
+    event: Event
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.message.sender_her_id, self.message.msg_id
+
+
 def submit(client, raw: bytes, *, actor: str | None = None) -> Submitted:
     actor = actor or client.system
     try:
-        return _submit(client, raw, actor)
+        ready = _prepare(client, raw, actor)
+        if isinstance(ready, Submitted):
+            return ready
+        with transaction.atomic():
+            # A worker wakes to dispatch it (the notification rides in the same statement on PostgreSQL).
+            if insert_message_once(ready.message, raw, ready.stored, deliveries=ready.deliveries,
+                                   events=[ready.event], notify=("dispatch", "")):
+                return Submitted(ready.message, created=True)
+        return _duplicate(_stored(ready.key), raw)
     except Refused as refused:
-        NodeEvent.objects.create(kind=NodeEvent.Kind.SECURITY if refused.status == 403 else NodeEvent.Kind.REFUSED,
-                                 code=refused.code, actor=actor, detail=redact_values(refused.reason)[:2000])
+        _log_refusals([refused], actor)
         raise
 
 
-def _submit(client, raw: bytes, actor: str) -> Submitted:
+def submit_many(client, raws: list[bytes], *, actor: str | None = None) -> list[Submitted | Refused | NotFound]:
+    """``submit`` for a batch (POST /messages/batch): each document is checked and protected on its
+    own and gets its own outcome, in order — a ``Submitted`` (new or an identical resend), or the
+    ``Refused``/``NotFound`` that ``submit`` would have raised for it alone. The new messages are
+    written together: their messages in one INSERT (duplicates found by ON CONFLICT, as for one),
+    and their contents, deliveries, events and one wake-up in one more statement on PostgreSQL."""
+    actor = actor or client.system
+    results: list = [None] * len(raws)
+    ready: list[tuple[int, _Ready]] = []
+    for i, raw in enumerate(raws):
+        try:
+            outcome = _prepare(client, raw, actor)
+        except (Refused, NotFound) as exc:
+            results[i] = exc
+            continue
+        if isinstance(outcome, Submitted):
+            results[i] = outcome
+        else:
+            ready.append((i, outcome))
+    for i, outcome in _write_many(ready):
+        results[i] = outcome
+    _log_refusals([r for r in results if isinstance(r, Refused)], actor)
+    return results
+
+
+def _write_many(ready: list[tuple[int, _Ready]]) -> list[tuple[int, Submitted | Refused]]:
+    if not ready:
+        return []
+    first: dict[tuple[str, str], _Ready] = {}
+    for _, r in ready:
+        first.setdefault(r.key, r)  # a MsgId twice in one batch: the first one is the submission
+    new = list(first.values())
+    with transaction.atomic(), outbox.collected():
+        inserted = insert_messages_once([r.message for r in new])
+        written = [r for r in new if r.message.pk in inserted]
+        insert_rows([MessageContent(message=r.message, payload=r.stored, sealed=protection.seal(r.message.pk, r.raw))
+                     for r in written])
+        insert_rows([d for r in written for d in r.deliveries])
+        publish_many([r.event for r in written])
+        if written:
+            wakeup.notify("dispatch", "")
+    taken = [r.key for r in new if r.message.pk not in inserted]
+    earlier = _stored_many(taken) if taken else {}
+    out = []
+    for i, r in ready:
+        winner = first[r.key]
+        if winner is r and r.message.pk in inserted:
+            out.append((i, Submitted(r.message, created=True)))
+            continue
+        try:
+            out.append((i, _duplicate(winner.message if winner.message.pk in inserted else earlier[r.key], r.raw)))
+        except Refused as refused:
+            out.append((i, refused))
+    return out
+
+
+def _log_refusals(refusals: list[Refused], actor: str) -> None:
+    if refusals:
+        NodeEvent.objects.bulk_create([
+            NodeEvent(kind=NodeEvent.Kind.SECURITY if r.status == 403 else NodeEvent.Kind.REFUSED, code=r.code,
+                      actor=actor, detail=redact_values(r.reason)[:2000]) for r in refusals])
+
+
+def _stored(key: tuple[str, str]) -> Message:
+    return Message.objects.filter(sender_her_id=key[0], msg_id=key[1]).first()
+
+
+def _stored_many(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Message]:
+    wanted = set(keys)
+    found = Message.objects.filter(sender_her_id__in={k[0] for k in keys}, msg_id__in={k[1] for k in keys})
+    return {(m.sender_her_id, m.msg_id): m for m in found if (m.sender_her_id, m.msg_id) in wanted}
+
+
+def _prepare(client, raw: bytes, actor: str) -> Submitted | _Ready:
+    """Check and protect a submission: what to write, or the answer already (an AppRec, or a resend
+    of a message accepted earlier that would be refused today); raises ``Refused``."""
     limit = settings.SAMHAND_MAX_MESSAGE_BYTES
     if len(raw) > limit:
         raise Refused("T99", f"document is {len(raw)} bytes; the limit is {limit}", status=413)
@@ -65,7 +163,7 @@ def _submit(client, raw: bytes, actor: str) -> Submitted:
     if checked.errors:
         # A resend of a message accepted earlier is answered as a duplicate even if it would be
         # refused today; only this (rare) refusing path pays for the look-up.
-        existing = Message.objects.filter(sender_her_id=sender, msg_id=msghead.msg_id).first()
+        existing = _stored((sender, msghead.msg_id))
         if existing is not None:
             return _duplicate(existing, raw)
         first = checked.errors[0]
@@ -89,13 +187,7 @@ def _submit(client, raw: bytes, actor: str) -> Submitted:
     submitted = Event(message=message, kind="submitted", actor=actor, data=arrival_facts(msghead),
                       detail=f"{checked.kind.family} {checked.kind.version} {msghead.msg_type}, "
                              f"{len(checked.recipients)} receiver(s)")
-    with transaction.atomic():
-        # A worker wakes to dispatch it (the notification rides in the same statement on PostgreSQL).
-        if not insert_message_once(message, raw, stored, deliveries=deliveries, events=[submitted],
-                                   notify=("dispatch", "")):
-            existing = Message.objects.filter(sender_her_id=sender, msg_id=msghead.msg_id).first()
-            return _duplicate(existing, raw)
-    return Submitted(message, created=True)
+    return _Ready(message, raw, stored, deliveries, submitted)
 
 
 def _duplicate(existing: Message, raw: bytes) -> Submitted:
