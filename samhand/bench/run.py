@@ -171,7 +171,8 @@ def _window(out: dict) -> tuple[float, float, bool]:
 
 def run(*, messages: int, concurrency: int, rate: float | None, database: str, transport: str,
         workers: int, web_workers: int, schema_dir: str | None, seconds_per_primitive: float = 1.0,
-        submit_threads: int | None = None, linger_ms: int = 50, sql_profile: bool = False) -> dict:
+        submit_threads: int | None = None, linger_ms: int = 50, sql_profile: bool = False,
+        submit: str = "batch") -> dict:
     """One run. ``transport`` local: one node hosts everyone; amqp: node 1 hosts UNN and node 2
     the municipalities (each with its own database), and every round trip crosses the broker twice."""
     workdir = Path(tempfile.mkdtemp(prefix="samhand-bench-", dir=REPO_VAR if REPO_VAR.is_dir() else None))
@@ -217,7 +218,8 @@ def run(*, messages: int, concurrency: int, rate: float | None, database: str, t
               "sender_inbox_key": keys[0][hospital[0].her_id], "sender_her_ids": [h.her_id for h in hospital],
               "receivers": [{"key": keys[1][nursing.her_id], "her_ids": [nursing.her_id]} for nursing, _ in municipal],
               "concurrency": concurrency, "rate": rate,
-              "submit_threads": submit_threads or (32 if rate else min(concurrency, 32)),
+              "submit": submit, "submit_threads": submit_threads or (
+                  2 if submit == "batch" else 32 if rate else min(concurrency, 32)),
               "timeout": max(120.0, messages / 2), "linger_ms": linger_ms}
     (workdir / "load.json").write_text(json.dumps(config))
     try:
@@ -239,7 +241,8 @@ def run(*, messages: int, concurrency: int, rate: float | None, database: str, t
         "nodes": len(nodes), "security": "CMS sign+encrypt (always on)", "schemas": bool(schemas.enabled),
         "message_bytes": limit["message_bytes"], "apprec_bytes": limit["apprec_bytes"],
         "amqp_queue_prefix": env["SAMHAND_AMQP_QUEUE_PREFIX"] if transport == "amqp" else None,
-        "load": "closed loop" if not rate else "open loop", "submit_threads": config["submit_threads"],
+        "load": "closed loop" if not rate else "open loop", "submit": submit,
+        "submit_threads": config["submit_threads"],
         "linger_ms": linger_ms})
     if sql_profile:
         figures["sql_profile"] = _sql_profile(read_shapes(sql_dir), len(out["completed_at"]))

@@ -21,8 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--messages", type=int, default=1000)
         parser.add_argument("--concurrency", type=int, default=64,
                             help="closed loop: round trips in flight (the next message goes when an AppRec is back)")
+        parser.add_argument("--submit", choices=["batch", "single"], default="batch",
+                            help="how the simulated EPRs send: POST /messages/batch with what is due (default), "
+                                 "or one POST /messages per message")
         parser.add_argument("--submit-threads", type=int, default=None,
-                            help="submitting connections of the load generator (default: min(concurrency, 32))")
+                            help="submitting connections of the load generator: per sending EPR with --submit "
+                                 "batch (default 2), in all with single (default: min(concurrency, 32))")
         parser.add_argument("--rate", type=float, default=None, help="open loop: messages per second")
         parser.add_argument("--linger-ms", type=int, default=50,
                             help="the simulated EPRs' long polls: once an entry is there, wait this much longer "
@@ -50,7 +54,7 @@ class Command(BaseCommand):
         else:
             result = run(messages=options["messages"], concurrency=options["concurrency"], rate=options["rate"],
                          database=options["database"], transport=options["transport"], workers=options["workers"],
-                         web_workers=options["web_workers"], submit_threads=options["submit_threads"],
+                         web_workers=options["web_workers"], submit_threads=options["submit_threads"], submit=options["submit"],
                          linger_ms=options["linger_ms"], sql_profile=options["sql_profile"],
                          schema_dir=str(settings.SAMHAND_SCHEMA_DIR) if settings.SAMHAND_SCHEMA_DIR else None,
                          seconds_per_primitive=options["seconds"])
