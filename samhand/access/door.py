@@ -137,8 +137,12 @@ def _unread_query(her_ids: list[str], *, limit: int, with_content: bool):
     related = ["message", "message__original", "manual_handling"]
     if with_content:
         related += ["message__content", "party"]
-    return (Delivery.objects.select_related(*related)
-            .filter(her_id__in=her_ids, delivered_at__isnull=False, read_at__isnull=True)
+    query = Delivery.objects.select_related(*related)
+    if with_content:
+        # The sealed copy is what a read opens; the CMS envelope (the larger column) is fetched
+        # only for a row that has no sealed copy (stored before it existed), when it is read.
+        query = query.defer("message__content__payload")
+    return (query.filter(her_id__in=her_ids, delivered_at__isnull=False, read_at__isnull=True)
             .order_by("delivered_at")[:limit])
 
 

@@ -76,6 +76,7 @@ def claim(owner: str, limit: int) -> list[Delivery]:
 def _dispatchable():
     """Deliveries with what dispatching them needs, oldest first."""
     return (Delivery.objects.select_related("message", "message__content", "party", "party__organisation")
+            .defer("message__content__sealed")  # what is sent is the envelope; the sealed copy is for reads
             .order_by("next_attempt_at"))
 
 

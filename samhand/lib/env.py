@@ -93,6 +93,24 @@ def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     return value
 
 
+def _binding(options: dict) -> dict:
+    """Server-side binding with prepared statements (``?server_side_binding=false`` and
+    ``?prepare_threshold=N`` in the URL override it; behind a transaction-mode pooler, turn
+    it off). The values travel apart from the statement, so the hot path's statements are
+    parsed and planned once per connection instead of on every call, and no literal is
+    quoted in Python."""
+    binding = options.get("server_side_binding", "true")
+    threshold = options.get("prepare_threshold", "5")
+    if str(binding).lower() not in ("true", "false", "1", "0"):
+        raise ImproperlyConfigured("DATABASE_URL server_side_binding must be true or false")
+    on = str(binding).lower() in ("true", "1")
+    try:
+        prepare = int(threshold) if on and str(threshold).lower() not in ("none", "") else None
+    except ValueError:
+        raise ImproperlyConfigured("DATABASE_URL prepare_threshold must be a number or none") from None
+    return {"server_side_binding": on, "prepare_threshold": prepare}
+
+
 def parse_database_url(url: str, *, base_dir: Path) -> dict:
     """Turn a DATABASE_URL into a Django DATABASES entry.
 
@@ -137,7 +155,7 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict:
             "HOST": unquote(parts.hostname or ""),
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": int(options.pop("conn_max_age", "60")),
-            "OPTIONS": options,
+            "OPTIONS": {**options, **_binding(options)},
         }
         return db
     raise ImproperlyConfigured(f"DATABASE_URL scheme {scheme!r} is not supported (sqlite, postgres)")

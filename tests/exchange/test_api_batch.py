@@ -291,3 +291,22 @@ def test_one_poll_request_hands_in_the_last_batch_and_takes_the_next(unn, tromso
     assert Delivery.objects.get(pk=second["entries"][0]["id"]).answered_at is None
     too_many = tromso.post("/messages/poll", {"receiverHerIds": [TROMSO_NURSING], "read": [unknown] * 501})
     assert too_many.status_code == 400
+
+
+def test_inline_documents_without_a_sealed_copy_are_opened_from_the_envelope(unn, tromso, work):
+    """The inbox query leaves the CMS envelope out (reads open the sealed copy); a message stored
+    before sealed copies existed is still read, from its envelope, fetched for that row alone."""
+    from samhand.exchange.models import MessageContent
+
+    sent = _send(unn, work, n=2)
+    legacy_delivery = Delivery.objects.get(pk=tromso.inbox(TROMSO_NURSING)[0]["id"])
+    MessageContent.objects.filter(message_id=legacy_delivery.message_id).update(sealed=None)
+    with CaptureQueriesContext(connection) as queries:
+        response = tromso.get("/messages", receiverHerIds=TROMSO_NURSING, include="document")
+    assert response.status_code == 200, response.content
+    contents = [q["sql"] for q in queries.captured_queries if 'FROM "exchange_messagecontent"' in q["sql"]]
+    assert len(contents) == 1  # the one row without a sealed copy
+    inbox_sql = next(q["sql"] for q in queries.captured_queries if 'FROM "exchange_delivery"' in q["sql"])
+    assert '"exchange_messagecontent"."sealed"' in inbox_sql and '"exchange_messagecontent"."payload"' not in inbox_sql
+    documents = sorted(base64.b64decode(e["businessDocument"]) for e in response.json())
+    assert documents == sorted(sent.values())
