@@ -455,8 +455,6 @@ def _mark_read(deliveries: list[Delivery], *, actor: str, locked: bool = False) 
                          for d in unread if d.pk in ids])
 
 
-
-
 # --- problem types: pages on this node, where every problem's `type` points -----------------
 
 problems_router = Router(tags=["problems"], auth=None)

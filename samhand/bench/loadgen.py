@@ -129,7 +129,7 @@ def _single_senders(config, stats: Stats, http: dict[str, Http], bodies: list[di
             with stats.lock:
                 stats.last_submit = time.monotonic()
 
-    _run_threads(sender, config["submit_threads"])
+    _run_threads(sender, [()] * config["submit_threads"])
 
 
 def _batch_senders(config, stats: Stats, http: dict[str, Http], bodies: list[dict]) -> None:
@@ -203,15 +203,12 @@ def _batch_senders(config, stats: Stats, http: dict[str, Http], bodies: list[dic
     for her_id, queue in queues.items():
         lock = threading.Lock()
         workers += [(her_id, queue, lock)] * max(1, config.get("submit_threads") or 2)
-    threads = [threading.Thread(target=sender, args=w, daemon=True) for w in workers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _run_threads(sender, workers)
 
 
-def _run_threads(target, count: int) -> None:
-    threads = [threading.Thread(target=target, daemon=True) for _ in range(count)]
+def _run_threads(target, args: list[tuple]) -> None:
+    """One thread per tuple of arguments; returns when all are done."""
+    threads = [threading.Thread(target=target, args=a, daemon=True) for a in args]
     for t in threads:
         t.start()
     for t in threads:

@@ -64,8 +64,7 @@ def store(message: Message, *, raw: bytes, stored: bytes, verified: bool = True)
     hash finds duplicates); ``stored`` its protected form. What was verified is kept sealed as
     well, so it is decrypted once, not on every read."""
     message.save(force_insert=True)
-    MessageContent.objects.create(message=message, payload=stored,
-                                  sealed=protection.seal(message.pk, raw) if verified else None)
+    _content(message, raw, stored, verified=verified).save(force_insert=True)
     return message
 
 
@@ -75,8 +74,19 @@ def store_many(items: list[tuple[Message, bytes, bytes]]) -> None:
     if not items:
         return
     insert_rows([m for m, _, _ in items])
-    insert_rows([MessageContent(message=m, payload=stored, sealed=protection.seal(m.pk, raw))
-                 for m, raw, stored in items])
+    insert_rows([_content(m, raw, stored) for m, raw, stored in items])
+
+
+def _content(message: Message, raw: bytes, stored: bytes, *, verified: bool = True) -> MessageContent:
+    """The content row of a message: its protected form, and the verified document sealed."""
+    return MessageContent(message=message, payload=stored, sealed=protection.seal(message.pk, raw) if verified else None)
+
+
+def _on_conflict(connection) -> str:
+    """What makes an INSERT of messages skip a sender + MsgId that is taken, returning the ids it
+    did insert."""
+    quote = connection.ops.quote_name
+    return f"ON CONFLICT ({quote('sender_her_id')}, {quote('msg_id')}) DO NOTHING RETURNING {quote('id')}"
 
 
 def insert_message_once(message: Message, raw: bytes, stored: bytes, *, deliveries: list[Delivery] = (),
@@ -90,11 +100,10 @@ def insert_message_once(message: Message, raw: bytes, stored: bytes, *, deliveri
     False when the MsgId was already used (nothing is written then)."""
     from django.db import connection
 
-    content = MessageContent(message=message, payload=stored, sealed=protection.seal(message.pk, raw))
+    content = _content(message, raw, stored)
     quote = connection.ops.quote_name
     columns, values, params = rows.row_sql(connection, message)
-    head = (f"INSERT INTO {quote(Message._meta.db_table)} ({columns}) VALUES ({values}) "
-            f"ON CONFLICT ({quote('sender_her_id')}, {quote('msg_id')}) DO NOTHING RETURNING {quote('id')}")
+    head = f"INSERT INTO {quote(Message._meta.db_table)} ({columns}) VALUES ({values}) {_on_conflict(connection)}"
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(head, params)
@@ -128,26 +137,25 @@ def insert_message_once(message: Message, raw: bytes, stored: bytes, *, deliveri
     return inserted
 
 
-def insert_messages_once(messages: list[Message]) -> set:
-    """Insert the ``messages`` (from ``new_message``, distinct sender + MsgId) whose sender + MsgId
-    is not taken, in one ``INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING id``; the ids
-    of those inserted. The batch form of ``insert_message_once``: the caller writes the rest of
-    the inserted ones (contents, deliveries, events) and looks up the others."""
+def store_many_once(items: list[tuple[Message, bytes, bytes]]) -> set:
+    """``store_many`` for submissions ``(message, raw, stored)`` with distinct sender + MsgId that
+    may have been stored before: the messages in one ``INSERT … VALUES (…), (…) ON CONFLICT DO
+    NOTHING RETURNING id`` (the batch form of ``insert_message_once``), then the contents of those
+    inserted (``outbox.insert_rows``); the ids inserted. The caller writes the rest of them and
+    looks up the others."""
     from django.db import connection
 
-    if not messages:
+    if not items:
         return set()
-    sql, params = rows.insert_sql(connection, messages)
-    quote = connection.ops.quote_name
+    sql, params = rows.insert_sql(connection, [m for m, _, _ in items])
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} ON CONFLICT ({quote('sender_her_id')}, {quote('msg_id')}) DO NOTHING "
-                       f"RETURNING {quote('id')}", params)
-        returned = {row[0] for row in cursor.fetchall()}
-    field = Message._meta.pk
-    inserted = {field.to_python(value) for value in returned}
-    for message in messages:
-        if message.pk in inserted:
-            message._state.adding, message._state.db = False, connection.alias
+        cursor.execute(f"{sql} {_on_conflict(connection)}", params)
+        returned = [row[0] for row in cursor.fetchall()]
+    inserted = {Message._meta.pk.to_python(value) for value in returned}
+    written = [(m, raw, stored) for m, raw, stored in items if m.pk in inserted]
+    for message, _, _ in written:
+        message._state.adding, message._state.db = False, connection.alias
+    insert_rows([_content(m, raw, stored) for m, raw, stored in written])
     return inserted
 
 

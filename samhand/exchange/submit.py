@@ -18,9 +18,9 @@ from samhand.kith.redact import redact_values
 from . import outbox, protection, wakeup
 from .checks import check_msghead, parse
 from .errors import NotFound, Refused
-from .models import Delivery, Event, Message, MessageContent, NodeEvent
+from .models import Delivery, Event, Message, NodeEvent
 from .outbox import insert_rows, publish_many
-from .store import arrival_facts, insert_message_once, insert_messages_once, new_message, sha256
+from .store import arrival_facts, insert_message_once, new_message, sha256, store_many_once
 
 APPREC_NAMESPACE_PREFIX = "http://www.kith.no/xmlstds/apprec/"
 
@@ -96,10 +96,8 @@ def _write_many(ready: list[tuple[int, _Ready]]) -> list[tuple[int, Submitted | 
         first.setdefault(r.key, r)  # a MsgId twice in one batch: the first one is the submission
     new = list(first.values())
     with transaction.atomic(), outbox.collected():
-        inserted = insert_messages_once([r.message for r in new])
+        inserted = store_many_once([(r.message, r.raw, r.stored) for r in new])
         written = [r for r in new if r.message.pk in inserted]
-        insert_rows([MessageContent(message=r.message, payload=r.stored, sealed=protection.seal(r.message.pk, r.raw))
-                     for r in written])
         insert_rows([d for r in written for d in r.deliveries])
         publish_many([r.event for r in written])
         if written:
