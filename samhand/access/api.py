@@ -18,7 +18,10 @@ from samhand.exchange.errors import Refused
 from . import broker, door, fhir, privacy, sources
 from .models import Decision, PatientBlock
 
+# The EPR's routes, under the key's "messages" scope (the API's default), and the holder's privacy
+# work, under "privacy": samhand.api mounts privacy_router with an auth that asks for that scope.
 router = Router(tags=["access"])
+privacy_router = Router(tags=["access"])
 
 
 class Practitioner(Schema):
@@ -77,13 +80,6 @@ class BlockOut(Schema):
     active: bool
 
 
-def _scoped(request, scope: str):
-    client = request.api_client
-    if not client.has_scope(scope):
-        raise Refused("forbidden", f"this key lacks the {scope} scope", status=403)
-    return client
-
-
 def _organisation(client) -> Organisation:
     """The one organisation a key acts for (its parties' organisation)."""
     org_ids = set(CommunicationParty.objects.filter(her_id__in=client.her_ids()).values_list("organisation_id", flat=True))
@@ -110,7 +106,7 @@ def door_side(decision: Decision):
 @router.post("/access/requests", response={200: DecisionOut, **PROBLEMS},
              summary="Ask for another organisation's documents about a patient (logged, decided by rule)")
 def post_request(request, body: AccessRequestIn):
-    client = _scoped(request, "messages")
+    client = request.api_client
     org = _organisation(client)
     actor = door.client_actor(client, body.practitioner.dict())
     actor = door.Actor(actor.kind, actor.name, actor.clinician, actor.hpr, actor.role, org.her_id)
@@ -123,7 +119,7 @@ def post_request(request, body: AccessRequestIn):
 @router.get("/access/documents/{id}", response={200: AccessDocumentOut, **PROBLEMS},
             summary="One document in scope of a permitting decision (the read is logged against it)")
 def get_document(request, id: UUID, decisionRef: str = Query(...)):
-    client = _scoped(request, "messages")
+    client = request.api_client
     decision = broker.decision_for(decisionRef, door.Actor("api-client", client.system))
     actor = door.Actor("api-client", client.system, decision.practitioner_name, decision.practitioner_hpr,
                        decision.practitioner_role)
@@ -138,7 +134,7 @@ def get_document(request, id: UUID, decisionRef: str = Query(...)):
             openapi_extra={"responses": {200: {"content": {"application/json": {"example": {"resourceType": "Bundle", "type": "searchset", "total": 1, "entry": [{"resource": {"resourceType": "DocumentReference", "status": "current", "type": {"text": "UTSKRIVNINGSRAPPORT"}, "subject": {"identifier": {"system": "urn:oid:2.16.578.1.12.4.1.4.1", "value": "13116900216"}}}}]}}}}}},
             summary="FHIR DocumentReference search (searchset) over the documents of a permitting decision")
 def search_document_references(request, decisionRef: str = Query(...)):
-    client = _scoped(request, "messages")
+    client = request.api_client
     decision = broker.decision_for(decisionRef, door.Actor("api-client", client.system))
     if not decision.permits():
         raise Refused("forbidden", "the decision does not permit access (denied or expired)", status=403)
@@ -154,11 +150,11 @@ def search_document_references(request, decisionRef: str = Query(...)):
     return HttpResponse(bundle.model_dump_json(), content_type="application/fhir+json")
 
 
-@router.get("/access/report", response={200: dict, **PROBLEMS},
+@privacy_router.get("/access/report", response={200: dict, **PROBLEMS},
             openapi_extra={"responses": {200: {"content": {"application/json": {"example": {"patientId": "13116900216", "reads": [{"at": "2026-11-30T09:12:00+01:00", "who": "Kari Nordmann", "hpr": "9144889", "organisation": "Tromsø kommune", "purpose": "TREAT", "documents": ["UTSKRIVNINGSRAPPORT 2026-11-29"], "decisionRef": "AD-3F2B9C1E8A4D4E57"}]}}}}}},
             summary="The patient's access report: who read what the key's organisation holds (privacy scope)")
 def get_report(request, patientId: str = Query(...), format: Literal["json", "pdf"] = "json"):
-    client = _scoped(request, "privacy")
+    client = request.api_client
     org = _organisation(client)
     rows = privacy.patient_report(org, patientId)
     actor = door.client_actor(client)
@@ -173,11 +169,11 @@ def get_report(request, patientId: str = Query(...), format: Literal["json", "pd
     return 200, report
 
 
-@router.get("/access/audit", response={200: dict, **PROBLEMS},
+@privacy_router.get("/access/audit", response={200: dict, **PROBLEMS},
             openapi_extra={"responses": {200: {"content": {"application/json": {"example": {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "AuditEvent", "category": [{"coding": [{"system": "http://dicom.nema.org/resources/ontology/DCM", "code": "110110", "display": "Patient Record"}]}], "action": "R", "recorded": "2026-11-30T09:12:00+01:00"}}]}}}}}},
             summary="The organisation's access log for a patient as a FHIR Bundle of AuditEvent (privacy scope)")
 def get_audit(request, patientId: str = Query(...)):
-    client = _scoped(request, "privacy")
+    client = request.api_client
     org = _organisation(client)
     rows = list(privacy.organisation_log(org).filter(patient_id=patientId).order_by("seq"))  # before this export's row
     privacy.log_export(door.client_actor(client), org, patientId, "audit-export")
@@ -190,31 +186,31 @@ def _block_out(block: PatientBlock) -> BlockOut:
                     holderHerId=block.holder.her_id, createdAt=block.created_at, active=block.lifted_at is None)
 
 
-@router.post("/access/blocks", response={201: BlockOut, **PROBLEMS},
+@privacy_router.post("/access/blocks", response={201: BlockOut, **PROBLEMS},
              summary="Register a patient's block on the record the key's organisation holds (privacy scope)")
 def post_block(request, body: BlockIn):
-    client = _scoped(request, "privacy")
+    client = request.api_client
     org = _organisation(client)
     block = privacy.register_block(door.client_actor(client), org, patient_id=body.patientId, scope=body.scope,
                                    hpr=body.hpr or "", note=body.note or "")
     return 201, _block_out(block)
 
 
-@router.get("/access/blocks", response={200: list[BlockOut], **PROBLEMS},
+@privacy_router.get("/access/blocks", response={200: list[BlockOut], **PROBLEMS},
             summary="The organisation's registered blocks (privacy scope)")
 def list_blocks(request, patientId: str | None = None):
-    client = _scoped(request, "privacy")
+    client = request.api_client
     qs = privacy.blocks_for(_organisation(client)).select_related("holder")
     if patientId:
         qs = qs.filter(patient_id=patientId)
     return 200, [_block_out(b) for b in qs[:500]]
 
 
-@router.get("/access/blocks/{id}/consent", response={200: dict, **PROBLEMS},
+@privacy_router.get("/access/blocks/{id}/consent", response={200: dict, **PROBLEMS},
             openapi_extra={"responses": {200: {"content": {"application/json": {"example": {"resourceType": "Consent", "status": "active", "decision": "deny", "subject": {"identifier": {"system": "urn:oid:2.16.578.1.12.4.1.4.1", "value": "13116900216"}}}}}}}},
             summary="A block as FHIR Consent (decision deny)")
 def block_consent(request, id: int):
-    client = _scoped(request, "privacy")
+    client = request.api_client
     block = privacy.blocks_for(_organisation(client)).select_related("holder").filter(pk=id).first()
     if block is None:
         raise Refused("not-found", "no such block", status=404)

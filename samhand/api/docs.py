@@ -18,7 +18,10 @@ message-server API, which EPR vendors know.
 
 **Authentication.** Every call carries `Authorization: Bearer <key>`. A key belongs to one EPR
 system and acts for a fixed set of communication parties (HER-ids); the node's operator issues it
-(`samhand apikey create --system NAME --her-ids H1,H2`) and it is shown once.
+(`samhand apikey create --system NAME --her-ids H1,H2`) and it is shown once. A key has scopes:
+`messages` (the default: every route but the access broker's privacy routes) and `privacy` (the
+access report, the audit export and patient blocks; `--scopes privacy` or `messages,privacy`). A
+valid key used outside its scopes gets `403 forbidden`.
 
 ## The two ids
 
@@ -217,6 +220,11 @@ def refine(schema: dict) -> dict:
                     continue
                 codes = responses[status].get("x-problem-codes") or _GENERIC.get(code, ["bad-request"])
                 responses[status] = _problem_response(code, codes)
-            if "401" not in {str(s) for s in responses} and operation.get("security"):
-                responses[401] = _problem_response(401, ["unauthenticated"])
+            if operation.get("security"):
+                # Every key-protected operation asks for a scope of the key (api/auth.py).
+                listed = {str(s) for s in responses}
+                if "401" not in listed:
+                    responses[401] = _problem_response(401, ["unauthenticated"])
+                if "403" not in listed:
+                    responses[403] = _problem_response(403, ["forbidden"])
     return schema

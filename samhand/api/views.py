@@ -524,9 +524,10 @@ api.add_router("", video_router)
 from samhand.deviations.api import router as deviations_router  # noqa: E402
 
 api.add_router("", deviations_router)
-from samhand.access.api import router as access_router  # noqa: E402
+from samhand.access.api import privacy_router, router as access_router  # noqa: E402
 
 api.add_router("", access_router)
+api.add_router("", privacy_router, auth=ApiKeyAuth("privacy"))
 from samhand.dialogue.api import router as dialogue_router  # noqa: E402
 
 api.add_router("", dialogue_router)
