@@ -39,16 +39,21 @@ class AccessLog(models.Model):
     message = models.ForeignKey("exchange.Message", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="access_log")
     documents = models.JSONField(default=list, blank=True)  # message ids, when several are shown at once
-    patient_id = models.CharField(max_length=20, blank=True, db_index=True)
-    holder_her_id = models.CharField(max_length=10, blank=True, db_index=True)  # whose data (organisation)
+    patient_id = models.CharField(max_length=20, blank=True)
+    holder_her_id = models.CharField(max_length=10, blank=True)  # whose data (organisation)
     purpose = models.CharField(max_length=100)
-    decision_ref = models.CharField(max_length=40, blank=True, db_index=True)
+    decision_ref = models.CharField(max_length=40, blank=True)
     detail = models.TextField(blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-seq"]
+        # Plain b-trees: a CharField's db_index adds a varchar_pattern_ops copy on PostgreSQL, which
+        # no query uses and every read of patient content would write.
+        indexes = [models.Index(fields=["patient_id"], name="accesslog_patient_idx"),
+                   models.Index(fields=["holder_her_id"], name="accesslog_holder_idx"),
+                   models.Index(fields=["decision_ref"], name="accesslog_decision_idx")]
         verbose_name = _("tilgangslogg")
         verbose_name_plural = _("tilgangslogg")
 

@@ -37,8 +37,9 @@ class Message(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     msg_id = models.CharField(_("MsgId"), max_length=100)
-    sender_her_id = models.CharField(max_length=10, db_index=True)
-    receiver_her_id = models.CharField(max_length=10, db_index=True)
+    # Indexed by message_sender_time_idx and message_receiver_time_idx (below), which lead with them.
+    sender_her_id = models.CharField(max_length=10)
+    receiver_her_id = models.CharField(max_length=10)
     msg_type = models.CharField(_("meldingstype"), max_length=60)
     family = models.CharField(max_length=40, blank=True)
     doc_name = models.CharField(max_length=80, blank=True)
@@ -50,10 +51,10 @@ class Message(models.Model):
     # MsgHead addressing and what an AppRec must mirror (HITS 1168 §6.1), kept beside the protected
     # payload so answering a message needs no decryption. No patient data.
     envelope = models.JSONField(default=dict, blank=True)
-    conversation_ref = models.CharField(max_length=100, blank=True, db_index=True)
+    conversation_ref = models.CharField(max_length=100, blank=True)
     parent_ref = models.CharField(max_length=100, blank=True)
     gen_date = models.DateTimeField(null=True, blank=True)
-    patient_id = models.CharField(max_length=20, blank=True, db_index=True)
+    patient_id = models.CharField(max_length=20, blank=True)
     size = models.PositiveIntegerField(default=0)
     sha256 = models.CharField(max_length=64)
     origin = models.CharField(max_length=10, choices=Origin.choices)
@@ -63,9 +64,16 @@ class Message(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["sender_her_id", "msg_id"], name="unique_sender_msgid")]
+        # Every index here is written with every message, on the hot path: none repeats another (a
+        # CharField's db_index would add a second, varchar_pattern_ops copy on PostgreSQL that no
+        # query uses), and a column that leads a composite index has no index of its own.
         indexes = [
-            # Search by MsgId (and the conversation of a message, found by its first message's MsgId).
-            models.Index(fields=["msg_id"], name="message_msgid_idx"),
+            # Search by MsgId and by its beginning (the portal shows «6438931f-38e2-4fe…»), and the
+            # conversation of a message, found by its first message's MsgId. The operator class
+            # serves a LIKE prefix in any collation and equality too (PostgreSQL; elsewhere ignored).
+            models.Index(fields=["msg_id"], name="message_msgid_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["conversation_ref"], name="message_conversation_idx"),
+            models.Index(fields=["patient_id"], name="message_patient_idx"),
             # One party's traffic in time order: lists and counts per service without sorting it all.
             models.Index(fields=["sender_her_id", "created_at"], name="message_sender_time_idx"),
             models.Index(fields=["receiver_her_id", "created_at"], name="message_receiver_time_idx"),
@@ -105,7 +113,8 @@ class Delivery(models.Model):
         COPY = "copy", _("kopimottaker")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    # unique_delivery_per_party (message, her_id) serves every look-up by message.
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
     her_id = models.CharField(max_length=10)
     party = models.ForeignKey("directory.CommunicationParty", null=True, blank=True,
                               on_delete=models.PROTECT, related_name="deliveries")

@@ -80,7 +80,7 @@ class EpisodeMessage(models.Model):
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="entries")
     message = models.OneToOneField("exchange.Message", on_delete=models.CASCADE, related_name="episode_entry")
-    msg_id = models.CharField(max_length=100, db_index=True)
+    msg_id = models.CharField(max_length=100)
     msg_type = models.CharField(max_length=60)
     status = models.CharField(max_length=1, choices=Status.choices, default=Status.NEW)
     step = models.ForeignKey(ChainStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -102,6 +102,9 @@ class EpisodeMessage(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [
+            # The entries an arriving message refers to (a plain b-tree: a CharField's db_index adds a
+            # varchar_pattern_ops copy on PostgreSQL that no query uses).
+            models.Index(fields=["msg_id"], name="entry_msgid_idx"),
             # Changes and cancellations still waiting for their original (it may arrive later).
             models.Index(fields=["sender_her_id", "ref_parent"], name="entry_pending_parent_idx",
                          condition=Q(target__isnull=True, status__in=["M", "C"])),
