@@ -108,7 +108,33 @@ def check_usable(cert: x509.Certificate, purpose: Purpose, at: datetime | None =
     check_validity(cert, at, role=f"{purpose} certificate")
 
 
+# Signature checks whose answer depends only on the bytes checked: a certificate's signature by its
+# issuer's key, a CRL's by its issuer's. Every message's signer is checked against the same few CAs
+# and CRLs, so the answers are remembered (bounded; cleared when full). Validity periods, CRL
+# currency and revocation dates depend on the time and are checked every time.
+_MEMO_MAX = 4096
+_issued: dict[tuple[x509.Certificate, x509.Certificate], bool] = {}
+# CRL objects are not hashable, and hashing a national CRL (megabytes) per message is what the memo
+# saves: keyed by identity, with the objects kept alive beside the answer so that an id is not reused.
+_crl_signed: dict[tuple[int, int], tuple[x509.CertificateRevocationList, x509.Certificate, bool]] = {}
+
+
+def _remember(memo: dict, key, value) -> None:
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    memo[key] = value
+
+
 def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    key = (cert, issuer)  # equal when the DER is equal
+    known = _issued.get(key)
+    if known is None:
+        known = _check_issued_by(cert, issuer)
+        _remember(_issued, key, known)
+    return known
+
+
+def _check_issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     if cert.issuer != issuer.subject:
         return False
     try:
@@ -116,6 +142,19 @@ def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     except (ValueError, TypeError, InvalidSignature):
         return False
     return True
+
+
+def _crl_signed_by(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
+    key = (id(crl), id(issuer))
+    hit = _crl_signed.get(key)
+    if hit is not None and hit[0] is crl and hit[1] is issuer:
+        return hit[2]
+    try:
+        ok = crl.is_signature_valid(issuer.public_key())  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        ok = False
+    _remember(_crl_signed, key, (crl, issuer, ok))
+    return ok
 
 
 def _is_ca(cert: x509.Certificate) -> bool:
@@ -135,7 +174,7 @@ def find_issuer(cert: x509.Certificate, candidates: Iterable[x509.Certificate]) 
 def check_chain(
     cert: x509.Certificate,
     trusted_cas: Sequence[x509.Certificate],
-    intermediates: Sequence[x509.Certificate] = (),
+    intermediates: Iterable[x509.Certificate] = (),
     at: datetime | None = None,
     max_depth: int = 5,
 ) -> list[x509.Certificate]:
@@ -166,7 +205,7 @@ def check_chain(
 def check_revocation(
     cert: x509.Certificate,
     crls: Sequence[x509.CertificateRevocationList],
-    issuer_candidates: Sequence[x509.Certificate],
+    issuer_candidates: Iterable[x509.Certificate],
     at: datetime | None = None,
 ) -> None:
     """S03 if ``cert`` is on a CRL of its issuer.
@@ -185,11 +224,7 @@ def check_revocation(
     if issuer is None:
         raise CmsError(OTHER, f"cannot check the CRL for {describe(cert)}: issuer certificate not available")
     for crl in relevant:
-        try:
-            ok = crl.is_signature_valid(issuer.public_key())  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            ok = False
-        if not ok:
+        if not _crl_signed_by(crl, issuer):
             raise CmsError(OTHER, f"CRL from '{crl.issuer.rfc4514_string()}' has an invalid signature")
         if crl.last_update_utc > at or (crl.next_update_utc is not None and crl.next_update_utc < at):
             raise CmsError(OTHER, f"CRL from '{crl.issuer.rfc4514_string()}' is not current")

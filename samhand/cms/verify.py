@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
@@ -109,6 +110,19 @@ def _bag(sd: a1cms.SignedData) -> list[x509.Certificate]:
             except ValueError:
                 continue
     return out
+
+
+class _Others:
+    """The message's certificates other than the signer's, read when first needed: a signer issued
+    directly by a trusted CA, as the national enterprise certificates are, needs none of them."""
+
+    def __init__(self, sd: a1cms.SignedData, signer: x509.Certificate):
+        self._sd, self._signer, self._certs = sd, signer, None
+
+    def __iter__(self):
+        if self._certs is None:
+            self._certs = [c for c in _bag(self._sd) if c != self._signer]
+        return iter(self._certs)
 
 
 def _find_signer(sid, sd: a1cms.SignedData, expected: x509.Certificate | None) -> x509.Certificate:
@@ -237,11 +251,11 @@ def _verify(signed, expected_signer, trusted_cas, crls, at) -> Verified:
     check_validity(signer, at, role="signer certificate")
     check_key_usage(signer, "signing")
     if trusted_cas or crls:
-        others = [c for c in _bag(sd) if c != signer]
+        others = _Others(sd, signer)
         if trusted_cas:
             check_chain(signer, trusted_cas, others, at)
         if crls:
-            check_revocation(signer, crls, list(trusted_cas) + others, at)
+            check_revocation(signer, crls, itertools.chain(trusted_cas, others), at)
     return Verified(content=content, signer=signer, signing_time=signing_time)
 
 

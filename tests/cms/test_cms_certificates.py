@@ -274,3 +274,71 @@ def test_chain_through_intermediate_in_the_message(pki):
     without = raw_sign(MSGHEAD, dave)  # intermediate not included: no path to the root
     assert _code(lambda: verify(without, trusted_cas=[pki.ca.cert])).code == "S02"
     assert verify(without, trusted_cas=[issuing.cert])  # the issuing CA itself as anchor
+
+
+# --- remembered signature checks (certs._issued, certs._crl_signed) ----------------
+
+def test_remembered_checks_keep_every_answer(pki):
+    """The same objects checked again give the same answers: a forged CRL stays refused, a revoked
+    signer stays revoked, an impostor CA stays untrusted, and a new CRL revoking a signer that
+    passed before is read at once."""
+    from samhand.cms import certs
+
+    forged = (x509.CertificateRevocationListBuilder().issuer_name(pki.ca.cert.subject)
+              .last_update(datetime.now(timezone.utc) - timedelta(minutes=1))
+              .next_update(datetime.now(timezone.utc) + timedelta(days=1)).sign(pki.other_ca.key, hashes.SHA256()))
+    impostor = demo.make_ca("Samhand Test CA", key=pki.other_ca.key)
+    signed, revoked = sign(MSGHEAD, pki.alice_sign), sign(MSGHEAD, pki.revoked_sign)
+    clean = demo.make_crl(pki.ca, [])
+    for _ in range(3):
+        assert _code(lambda: verify(signed, trusted_cas=[pki.ca.cert], crls=[forged])).code == "S99"
+        assert _code(lambda: verify(signed, trusted_cas=[impostor.cert])).code == "S02"
+        assert verify(signed, expected_signer=pki.alice_sign.cert, trusted_cas=[pki.ca.cert], crls=[clean])
+        assert verify(revoked, trusted_cas=[pki.ca.cert], crls=[clean])
+    # The answers were remembered (so the loop above checked each signature once) ...
+    assert certs._issued[(pki.alice_sign.cert, pki.ca.cert)] is True
+    assert certs._issued[(pki.alice_sign.cert, impostor.cert)] is False
+    assert certs._crl_signed[(id(forged), id(pki.ca.cert))][2] is False
+    # ... and a newer CRL is a new object, checked and read on its own.
+    newer = demo.make_crl(pki.ca, [pki.revoked_sign.cert])
+    assert _code(lambda: verify(revoked, trusted_cas=[pki.ca.cert], crls=[newer])).code == "S03"
+
+
+def test_remembered_crl_answers_are_bound_to_the_objects(pki, monkeypatch):
+    """A remembered CRL answer is used only for the very objects it was found for, never for another
+    CRL that happens to get the same id, and the memo stays bounded."""
+    from samhand.cms import certs
+
+    monkeypatch.setattr(certs, "_MEMO_MAX", 4)
+    good = demo.make_crl(pki.ca, [])
+    forged = (x509.CertificateRevocationListBuilder().issuer_name(pki.ca.cert.subject)
+              .last_update(datetime.now(timezone.utc) - timedelta(minutes=1))
+              .next_update(datetime.now(timezone.utc) + timedelta(days=1)).sign(pki.other_ca.key, hashes.SHA256()))
+    assert certs._crl_signed_by(good, pki.ca.cert) is True
+    # Plant the good answer under the forged CRL's key, as an id reused after a CRL was freed would.
+    certs._crl_signed[(id(forged), id(pki.ca.cert))] = (good, pki.ca.cert, True)
+    assert certs._crl_signed_by(forged, pki.ca.cert) is False
+    for _ in range(10):
+        certs._crl_signed_by(demo.make_crl(pki.ca, []), pki.ca.cert)
+    assert len(certs._crl_signed) <= 4
+
+
+def test_the_message_certificates_are_read_only_when_the_path_needs_them(pki, monkeypatch):
+    """A signer issued directly by a trusted CA needs nothing from the message's certificate bag."""
+    import importlib
+
+    verify_module = importlib.import_module("samhand.cms.verify")  # the package exports verify() under that name
+    read = []
+    real = verify_module._bag
+    monkeypatch.setattr(verify_module, "_bag", lambda sd: read.append(1) or real(sd))
+    crl = demo.make_crl(pki.ca, [])
+    verify(sign(MSGHEAD, pki.alice_sign), expected_signer=pki.alice_sign.cert, trusted_cas=[pki.ca.cert], crls=[crl])
+    assert read == []
+    issuing = _intermediate(pki.ca, "Samhand Issuing CA 2")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs7
+    dave = demo.issue(issuing, "Bodø kommune", usage="signing", key=pki.carol_sign.key)
+    signed = (pkcs7.PKCS7SignatureBuilder().set_data(MSGHEAD).add_signer(dave.cert, dave.key, hashes.SHA256())
+              .add_certificate(issuing.cert).sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary]))
+    assert verify(signed, expected_signer=dave.cert, trusted_cas=[pki.ca.cert]).signer == dave.cert
+    assert read  # the intermediate came from the bag
