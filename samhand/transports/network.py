@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -170,12 +171,14 @@ def receive_step(owner: str = "", *, limit: int | None = None, wait: float = 0.0
     outcomes = _record(conn, queues, batch, together=True)
     if outcomes is None:
         outcomes = _record(conn, queues, batch, together=False)
-    if outcomes is None:  # nothing was committed: every message goes back to its queue
-        for msg in batch:
-            _settle_quietly(msg.release)
-        return 0
-    for _msg, settle in outcomes:
-        _settle_quietly(settle)
+    # Settled together: one exchange with the broker for the batch's dispositions (conn.settling).
+    with _settling(conn):
+        if outcomes is None:  # nothing was committed: every message goes back to its queue
+            for msg in batch:
+                _settle_quietly(msg.release)
+            return 0
+        for _msg, settle in outcomes:
+            _settle_quietly(settle)
     return len(batch)
 
 
@@ -238,6 +241,15 @@ def _record_together(conn: AmqpConnection, queues, batch) -> list[tuple[object, 
     for i, result in zip(positions, receive_many(arrivals), strict=True):
         outcomes[i] = (batch[i], _settle_for(conn, queues[batch[i].queue][0], batch[i], result))
     return outcomes
+
+
+@contextmanager
+def _settling(conn: AmqpConnection) -> Iterator[None]:
+    try:
+        with conn.settling():
+            yield
+    except AmqpError as exc:
+        log.warning("could not send the dispositions of received messages: %s", exc)
 
 
 def _settle_quietly(settle: Callable[[], None]) -> None:

@@ -220,6 +220,47 @@ def test_prefetch_bounds_unsettled_messages(new_queue):
         assert {m.message_id for m in held + rest} == {f"p{i}" for i in range(10)}
 
 
+def test_a_batch_settled_together_sends_its_dispositions_once(new_queue, monkeypatch):
+    """conn.settling(): the dispositions of a batch go to the broker in one exchange at the end
+    (one flush, not one per message), with the same outcome: accepted messages are gone, a
+    released one comes back, and the freed credit lets the next batch in."""
+    queue, other = new_queue(), new_queue()
+    with AmqpConnection(URL, timeout=5, prefetch=6) as a:
+        a.publish_many([Outgoing(q, b"x", f"s{q[-16:]}{i}", {}) for q in (queue, other) for i in range(3)])
+        flushes = []
+        real = a._flush
+        monkeypatch.setattr(a, "_flush", lambda links: flushes.append(len(links)) or real(links))
+        batch = a.receive_any([queue, other], timeout=5, limit=6, gather=0.5)
+        assert len(batch) == 6
+        with a.settling():
+            for msg in batch[:-1]:
+                msg.accept()
+            batch[-1].release()
+            assert flushes == []  # nothing sent while the batch is settled
+        assert flushes == [2]  # once, for both queues' links
+        back = a.receive_any([queue, other], timeout=5, limit=6)
+        assert [m.message_id for m in back] == [batch[-1].message_id] and back[0].redelivered
+        back[0].accept()  # outside a block: sent at once, as before
+        assert flushes == [2, 1]
+    with AmqpConnection(URL, timeout=5) as b:
+        assert b.receive_any([queue, other], timeout=0.5, limit=10) == []
+
+
+def test_a_batch_settled_across_a_reconnect_is_redelivered(new_queue):
+    queue = new_queue()
+    with AmqpConnection(URL, timeout=5) as a:
+        a.publish(queue, b"x", message_id="g1", properties={})
+        held = a.receive(queue, timeout=5)
+        with a.settling():
+            a._drop()  # the connection is lost before the batch is settled
+            with pytest.raises(AmqpUnavailable):
+                held.accept()
+        # Nothing was sent on the new connection for the old one's links; the broker redelivers.
+        again = a.receive(queue, timeout=5)
+        assert again.message_id == "g1" and again.redelivered
+        again.accept()
+
+
 def test_error_queue_message_round_trip(conn, new_queue):
     queue = new_queue("error")
     props = P.message_properties(93252, 8093241, None) | P.error_properties(

@@ -32,7 +32,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from proton import Condition, Delivery, Endpoint, Link, Message, ProtonException, Timeout
@@ -66,6 +67,8 @@ class AmqpConnection:
         self._lock = threading.RLock()
         self._closed = False
         self._deadline = 0.0
+        # Inside settling(): links whose dispositions wait to be sent together, by id.
+        self._held: dict[int, tuple[Link, set]] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
     def __enter__(self) -> "AmqpConnection":
@@ -350,12 +353,35 @@ class AmqpConnection:
                 delivery.update(state)
                 unsettled.discard(delivery)
                 delivery.settle()  # the engine may free it now: don't touch it again
-                self._call("settling", lambda: self._flush(link, unsettled), retry=False)
+                if self._held is not None:
+                    self._held[id(link)] = (link, unsettled)
+                else:
+                    self._call("settling", lambda: self._flush([(link, unsettled)]), retry=False)
 
         return from_message(queue, msg, delivery_count=count, redelivered=redelivered, settle=settle)
 
-    def _flush(self, link: Link, unsettled: set) -> None:
-        self._top_up(link, unsettled)
+    @contextmanager
+    def settling(self) -> Iterator[None]:
+        """Settle a batch of received messages inside: their dispositions (and the credit they free)
+        go to the broker together at the end, in one exchange with it instead of one per message.
+        Raises AmqpUnavailable at the end if the connection was lost meanwhile; the broker then
+        redelivers what it did not hear about."""
+        with self._lock:
+            if self._held is not None:  # nested: the outer block sends
+                yield
+                return
+            self._held, generation = {}, self._generation
+            try:
+                yield
+            finally:
+                held, self._held = list(self._held.values()), None
+                # After a reconnect the held links are gone with their connection: nothing to send.
+                if held and generation == self._generation and self._bc is not None and not self._closed:
+                    self._call("settling", lambda: self._flush(held), retry=False)
+
+    def _flush(self, links: list[tuple[Link, set]]) -> None:
+        for link, unsettled in links:
+            self._top_up(link, unsettled)
         transport = self._bc.conn.transport
         self._wait(lambda: transport.pending() <= 0, self.timeout, "sending disposition")
 
