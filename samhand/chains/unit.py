@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-from samhand.lib.bulk import update_many
+from samhand.lib.bulk import insert_many, update_many
 
 from .models import Episode, EpisodeMessage, EpisodeParty, EpisodeStep
 
@@ -295,10 +295,10 @@ class Unit:
     def flush(self) -> None:
         """Write what waits: a statement per table and kind of write."""
         if self._new_episodes:
-            Episode.objects.bulk_create(list(self._new_episodes.values()))
+            insert_many(Episode, self._new_episodes.values())
             self._new_episodes.clear()
         if self._new_entries:
-            EpisodeMessage.objects.bulk_create(self._new_entries)
+            insert_many(EpisodeMessage, self._new_entries)
             for entry in self._new_entries:
                 self._entry_pks[entry.pk] = entry
             self._new_entries.clear()
@@ -308,14 +308,14 @@ class Unit:
                     state.entry_id = self._placeholders[state.entry_id].pk
         if self._new_states:
             assert all(s.entry_id != NEW for s in self._new_states), "a step names an entry that was never added"
-            EpisodeStep.objects.bulk_create(self._new_states)
+            insert_many(EpisodeStep, self._new_states)
             self._new_states.clear()
         if self._new_parties:
             # One row per party and episode: the first, as when each was written in turn.
             unique: dict[tuple, EpisodeParty] = {}
             for party in self._new_parties:
                 unique.setdefault((party.episode_id, party.her_id), party)
-            EpisodeParty.objects.bulk_create(list(unique.values()), ignore_conflicts=True)
+            insert_many(EpisodeParty, unique.values(), ignore_conflicts=True)
             self._new_parties.clear()
         if self._dirty_entries:
             update_many(EpisodeMessage, self._dirty_entries.values(), ENTRY_FIELDS)

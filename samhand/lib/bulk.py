@@ -1,5 +1,6 @@
 """Bulk writes without the ORM's per-row compilation: one statement whose text depends only on
-the model and the fields, the rows going in as one array parameter per column.
+the model and the fields, the rows going in as one array parameter per column (``update_many``,
+``insert_many``).
 
 Django's ``bulk_update`` builds a ``CASE WHEN pk = … THEN …`` expression per field and row and
 compiles it every time; on the worker's batches (chain episodes, cursors, deliveries) that
@@ -8,6 +9,11 @@ compilation cost more CPU than the database spent on the statement. On PostgreSQ
 batch of the same shape, so its cost does not grow with the rows' Python objects beyond reading
 their values. On other databases it falls back to ``bulk_update`` (SQLite has one writer and no
 array type; its batches are small).
+
+``insert_many`` does the same for ``bulk_create``: ``INSERT … SELECT * FROM UNNEST(…) RETURNING
+id``. Its text is the same for 1 or 60 rows, so it is prepared once per connection, where a
+``VALUES (…), (…)`` list is a new statement for every batch size (and a new entry in psycopg's
+prepared-statement cache).
 """
 
 from __future__ import annotations
@@ -64,3 +70,51 @@ def _update_sql(model, fields: tuple[str, ...], using: str):
 def _array_type(field, connection) -> str:
     # A foreign key's db_type is its target's column type; an auto id's is integer/bigint.
     return f"{field.db_type(connection)}[]"
+
+
+def insert_many(model, objs, *, ignore_conflicts: bool = False) -> None:
+    """Insert ``objs`` (new instances of ``model``) in one statement, as ``bulk_create`` does: an
+    auto id is set on each object from the database (in the rows' order), unless conflicts are
+    ignored (then, as with ``bulk_create``, the ids are not known)."""
+    objs = list(objs)
+    if not objs:
+        return
+    using = router.db_for_write(model)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        model.objects.using(using).bulk_create(objs, ignore_conflicts=ignore_conflicts)
+        return
+    pk = model._meta.pk
+    auto = getattr(objs[0], pk.attname) is None
+    if any((getattr(obj, pk.attname) is None) != auto for obj in objs):
+        raise ValueError(f"{model.__name__}: either every object has its id, or none has")
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="insert_many")  # as bulk_create: no unsaved targets
+    sql, fields = _insert_sql(model, auto, ignore_conflicts, using)
+    params = [[field.get_db_prep_save(field.pre_save(obj, add=True), connection) for obj in objs]
+              for field in fields]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        ids = [row[0] for row in cur.fetchall()] if auto and not ignore_conflicts else None
+    for i, obj in enumerate(objs):
+        if ids is not None:
+            setattr(obj, pk.attname, ids[i])
+        obj._state.adding, obj._state.db = False, using
+
+
+@lru_cache(maxsize=256)
+def _insert_sql(model, auto: bool, ignore_conflicts: bool, using: str):
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    # The fields Django's bulk_create writes: an auto id and columns with a database default are
+    # left to the database.
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and auto) and not f.has_db_default()]
+    arrays = ", ".join(f"%s::{_array_type(f, connection)}" for f in fields)
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"SELECT * FROM UNNEST({arrays})")
+    if ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
+    elif auto:
+        sql += f" RETURNING {quote(meta.pk.column)}"
+    return sql, fields

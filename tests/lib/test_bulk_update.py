@@ -75,3 +75,76 @@ def test_a_field_that_is_not_a_column_is_refused():
     cursor = SubscriberCursor.objects.create(name="bulk-refused")
     with pytest.raises(ValueError):
         update_many(SubscriberCursor, [cursor], ["name"])  # the primary key itself
+
+
+# --- insert_many -----------------------------------------------------------------------------
+
+def _episode(patient: str):
+    from samhand.chains.models import Episode
+    from samhand.chains.seed import seed_standard_chain
+
+    version = seed_standard_chain()  # idempotent
+    now = timezone.now()
+    return Episode(chain_version=version, patient_id=patient, hospital_org_her_id="8100100", started_at=now,
+                   updated_at=now)
+
+
+def test_insert_many_writes_what_bulk_create_writes_and_sets_the_ids(seeded):
+    from samhand.chains.models import ChainStep, Episode, EpisodeParty, EpisodeStep
+    from samhand.lib.bulk import insert_many
+
+    episodes = [_episode(f"0101000000{i}") for i in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        insert_many(Episode, episodes)  # UUID ids: known before, nothing to read back
+    assert Episode.objects.filter(pk__in=[e.pk for e in episodes]).count() == 3
+    steps = list(ChainStep.objects.filter(version=episodes[0].chain_version).order_by("position")[:3])
+    at = timezone.now()
+    states = [EpisodeStep(episode=episodes[i % 3], step=steps[i // 3], due_at=at if i else None,
+                          late=bool(i % 2)) for i in range(5)]
+    other = [EpisodeStep(episode=episodes[2], step=steps[1])]
+    with CaptureQueriesContext(connection) as queries:
+        insert_many(EpisodeStep, states)
+        insert_many(EpisodeStep, other)
+    if connection.vendor == "postgresql":
+        # One statement per call, and the same text for 5 rows and for 1: prepared once.
+        # (Django shows the statements with their values filled in: compare up to the arrays.)
+        texts = [q["sql"].partition("UNNEST(")[0] for q in queries]
+        assert len(texts) == 2 and texts[0] == texts[1] and texts[0].endswith("SELECT * FROM ")
+    assert all(s.pk is not None and not s._state.adding for s in states + other)
+    assert len({s.pk for s in states + other}) == 6
+    for state in states:
+        row = EpisodeStep.objects.get(pk=state.pk)
+        assert (row.episode_id, row.step_id, row.due_at, row.late, row.state) == \
+            (state.episode_id, state.step_id, state.due_at, state.late, EpisodeStep.State.WAITING)
+    # Conflicts ignored: the existing party stays as it was, the new one is written.
+    EpisodeParty.objects.create(episode=episodes[0], her_id="8201001", side="municipality", role="first")
+    insert_many(EpisodeParty, [EpisodeParty(episode=episodes[0], her_id="8201001", side="municipality", role="second"),
+                               EpisodeParty(episode=episodes[1], her_id="8201001", side="municipality")],
+                ignore_conflicts=True)
+    assert sorted(EpisodeParty.objects.filter(episode__in=episodes[:2]).values_list("role", flat=True)) == ["", "first"]
+
+
+def test_insert_many_writes_json_and_refuses_mixed_ids(seeded):
+    from samhand.chains.models import Episode, EpisodeMessage
+    from samhand.exchange.models import Message
+    from samhand.lib.bulk import insert_many
+
+    episode = _episode("01010000009")
+    insert_many(Episode, [episode])
+    messages = [Message.objects.create(msg_id=f"bulk-{i}", sender_her_id="8100100", receiver_her_id="8201001",
+                                       msg_type="INNLAGT", sha256="0" * 64, origin="api") for i in range(2)]
+    entries = [EpisodeMessage(episode=episode, message=m, msg_id=m.msg_id, msg_type="INNLAGT", at=timezone.now(),
+                              sender_her_id="8100100", receiver_her_id="8201001", flags=flags)
+               for m, flags in zip(messages, [["late", {"code": "x"}], []], strict=True)]
+    insert_many(EpisodeMessage, entries)
+    assert [EpisodeMessage.objects.get(pk=e.pk).flags for e in entries] == [["late", {"code": "x"}], []]
+    mixed = [EpisodeMessage(pk=10 ** 9, episode=episode, message=messages[0], msg_id="a", msg_type="T", at=timezone.now()),
+             EpisodeMessage(episode=episode, message=messages[1], msg_id="b", msg_type="T", at=timezone.now())]
+    if connection.vendor == "postgresql":
+        with pytest.raises(ValueError, match="every object has its id"):
+            insert_many(EpisodeMessage, mixed)
+    unsaved = EpisodeMessage(episode=_episode("01010000008"), message=messages[0], msg_id="c", msg_type="T",
+                             at=timezone.now())
+    unsaved.episode.pk = None  # a target without an id: refused before anything is written
+    with pytest.raises(ValueError):
+        insert_many(EpisodeMessage, [unsaved])
