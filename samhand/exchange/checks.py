@@ -87,9 +87,10 @@ def type_errors(recipients: list[Recipient], kind, msg_type: str | None) -> list
     return [error for check in _TYPE_CHECKS for error in check(recipients, kind, msg_type)]
 
 
-def check_msghead(root) -> Checked:
-    """Every receipt check on a parsed MsgHead, collecting all errors found."""
-    msghead = kith.parse_msghead(root)
+def check_msghead(root, msghead: kith.MsgHead | None = None) -> Checked:
+    """Every receipt check on a parsed MsgHead, collecting all errors found (``msghead``: the
+    MsgHead of ``root``, when the caller has read it already)."""
+    msghead = msghead if msghead is not None else kith.parse_msghead(root)
     kind = msghead.document_kind
     checked = Checked(msghead=msghead, kind=kind)
     if kind is None:

@@ -118,9 +118,9 @@ def _open(arrival: Arrival) -> Received | _Opened:
     if isinstance(root.tag, str) and root.tag.startswith("{" + APPREC_NAMESPACE_PREFIX):
         if opened.error is not None:
             return _transport_error(opened.error.code, opened.error.text, kind=NodeEvent.Kind.SECURITY)
-        return _open_apprec(opened.content, raw, root, transport_sender)
+        return _open_apprec(opened.content, raw, root, transport_sender, opened.header)
     try:
-        checked = check_msghead(root)
+        checked = check_msghead(root, opened.header if isinstance(opened.header, kith.MsgHead) else None)
     except kith.KithError as exc:
         return _transport_error(exc.code, exc.text)
     msghead = checked.msghead
@@ -139,9 +139,9 @@ def _open(arrival: Arrival) -> Received | _Opened:
                    errors=errors)
 
 
-def _open_apprec(plain: bytes, raw: bytes, root, transport_sender: str | None) -> Received | _Opened:
+def _open_apprec(plain: bytes, raw: bytes, root, transport_sender: str | None, header=None) -> Received | _Opened:
     try:
-        apprec = kith.parse_apprec(root)
+        apprec = header if isinstance(header, kith.AppRec) else kith.parse_apprec(root)
     except kith.KithError as exc:
         return _transport_error(exc.code, exc.text)
     problems = format_errors(root)

@@ -27,6 +27,7 @@ class Opened:
     content: bytes
     root: object  # the hardened-parsed XML root
     error: cms.CmsError | None = None  # set when decryption worked but verification failed
+    header: object = None  # the MsgHead or AppRec read to find the signer (kith), when it was readable
 
 
 def _loaded(her_id: str) -> CommunicationParty:
@@ -62,16 +63,20 @@ def open_protected(payload: bytes, *, reader: CommunicationParty, max_bytes: int
         cas, crls = certificates.trust()
         cms.verify(inner, trusted_cas=cas, crls=crls)
         raise
+    header = None
     try:
-        cms_verify(inner, root)
+        header = _header_of(root)
+        cms_verify(inner, root, header)
     except cms.CmsError as exc:
-        return Opened(content, root, exc)
-    return Opened(content, root)
+        return Opened(content, root, exc, header)
+    return Opened(content, root, header=header)
 
 
-def cms_verify(inner: bytes, root) -> None:
-    """The signer must be the signing certificate registered for the document's sender."""
-    her_id, org_her_id = _sender_of(root)
+def cms_verify(inner: bytes, root, header=None) -> None:
+    """The signer must be the signing certificate registered for the document's sender (read from
+    ``header``, the document's MsgHead or AppRec as kith parsed it, when the caller has it)."""
+    sender = (header if header is not None else _header_of(root)).sender
+    her_id, org_her_id = sender.her_id, sender.organisation_her_id
     party = party_by_her_id(her_id)
     cas, crls = certificates.trust()
     if party is not None:
@@ -86,14 +91,13 @@ def cms_verify(inner: bytes, root) -> None:
         raise cms.CmsError("S01", f"signer is not registered for {her_id} or its organisation {org_her_id}")
 
 
-def _sender_of(root) -> tuple[str | None, str | None]:
+def _header_of(root):
+    """The MsgHead (or the AppRec) of the signed content: who sent it."""
     kind = kith.identify_document(root)
     try:
-        sender = (kith.parse_apprec(root) if kind is not None and kind.family == "AppRec"
-                  else kith.parse_msghead(root)).sender
+        return kith.parse_apprec(root) if kind is not None and kind.family == "AppRec" else kith.parse_msghead(root)
     except kith.KithError as exc:
         raise cms.CmsError("S99", f"signed content has no readable sender: {exc.text}") from None
-    return sender.her_id, sender.organisation_her_id
 
 
 @lru_cache(maxsize=4)

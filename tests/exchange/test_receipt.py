@@ -274,3 +274,29 @@ def test_a_batch_holding_a_redelivered_message_is_written_one_by_one_and_keeps_i
     assert Message.objects.filter(msg_id=msg_id_of(new)).count() == 1
     assert Message.objects.filter(msg_id=msg_id_of(old)).count() == 1
     assert Event.objects.filter(kind="duplicate-ignored", message__msg_id=msg_id_of(old)).count() == 1
+
+
+def test_an_arriving_message_and_apprec_are_read_once(seeded, monkeypatch):
+    """Finding the signer reads the MsgHead (or AppRec); the receipt checks use that reading
+    instead of parsing the header again."""
+    calls = {"msghead": 0, "apprec": 0}
+    real_msghead, real_apprec = kith.parse_msghead, kith.parse_apprec
+
+    def counted(name, real):
+        def parse(root):
+            calls[name] += 1
+            return real(root)
+        return parse
+
+    xml = readdress(LOGISTICS, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING)
+    wire = protect_as(xml, sender=UNN_MED_TROMSO, receivers=(TROMSO_NURSING,))
+    other = readdress(LOGISTICS, sender=UNN_MED_TROMSO, receiver=TROMSO_NURSING)
+    forged = protect_as(other, sender=TROMSO_NURSING, receivers=(TROMSO_NURSING,))  # signed by the wrong party
+    monkeypatch.setattr(kith, "parse_msghead", counted("msghead", real_msghead))
+    monkeypatch.setattr(kith, "parse_apprec", counted("apprec", real_apprec))
+    result = receive(wire, to_her_id=TROMSO_NURSING, transport_sender=UNN_MED_TROMSO)
+    assert result.accepted and calls == {"msghead": 1, "apprec": 0}
+    # A message whose signature fails is still checked (and answered) from the same reading.
+    calls.update(msghead=0)
+    receive(forged, to_her_id=TROMSO_NURSING, transport_sender=UNN_MED_TROMSO)
+    assert calls["msghead"] == 1
