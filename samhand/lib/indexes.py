@@ -9,9 +9,14 @@ the plain index is missing (or on SQLite, which cannot rename an index) it is cr
 removes a field's own index and copy by their names. Django's ``AlterField`` is not used for that:
 dropping a field's index, it drops every single-column b-tree on the column, including a partial
 one a migration made by hand (delivery_awaiting_apprec_idx, exchange 0009).
+
+``adopt_fields`` and ``drop_fields`` are the migration operations: the model state as Django would
+write it, the database changed by the functions here.
 """
 
 from __future__ import annotations
+
+from django.db import migrations, models
 
 
 def _names(schema_editor, table: str, column: str) -> tuple[str, str]:
@@ -20,27 +25,39 @@ def _names(schema_editor, table: str, column: str) -> tuple[str, str]:
             schema_editor._create_index_name(table, [column], suffix="_like"))
 
 
+def _postgres(schema_editor) -> bool:
+    return schema_editor.connection.vendor == "postgresql"
+
+
+def _move(schema_editor, table: str, column: str, old: str, new: str) -> None:
+    """The plain b-tree on ``column`` under the name ``new`` instead of ``old``: renamed on
+    PostgreSQL, made again elsewhere (SQLite cannot rename an index), created where missing."""
+    q, run = schema_editor.quote_name, schema_editor.execute
+    if _postgres(schema_editor):
+        run(f"ALTER INDEX IF EXISTS {q(old)} RENAME TO {q(new)}")
+    else:
+        run(f"DROP INDEX IF EXISTS {q(old)}")
+    run(f"CREATE INDEX IF NOT EXISTS {q(new)} ON {q(table)} ({q(column)})")
+
+
+def _like_copy(schema_editor, table: str, column: str) -> None:
+    """The field's PostgreSQL LIKE copy, as Django makes it for a CharField's db_index."""
+    if _postgres(schema_editor):
+        q = schema_editor.quote_name
+        like = _names(schema_editor, table, column)[1]
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {q(like)} ON {q(table)} ({q(column)} varchar_pattern_ops)")
+
+
 def adopt(schema_editor, table: str, column: str, name: str) -> None:
     plain, like = _names(schema_editor, table, column)
-    q, run = schema_editor.quote_name, schema_editor.execute
-    if schema_editor.connection.vendor == "postgresql":
-        run(f"DROP INDEX IF EXISTS {q(like)}")
-        run(f"ALTER INDEX IF EXISTS {q(plain)} RENAME TO {q(name)}")
-    else:
-        run(f"DROP INDEX IF EXISTS {q(plain)}")
-    run(f"CREATE INDEX IF NOT EXISTS {q(name)} ON {q(table)} ({q(column)})")
+    schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(like)}")
+    _move(schema_editor, table, column, plain, name)
 
 
 def release(schema_editor, table: str, column: str, name: str) -> None:
     """``adopt`` backwards: the field's own index (and the LIKE copy) again."""
-    plain, like = _names(schema_editor, table, column)
-    q, run = schema_editor.quote_name, schema_editor.execute
-    if schema_editor.connection.vendor == "postgresql":
-        run(f"ALTER INDEX IF EXISTS {q(name)} RENAME TO {q(plain)}")
-        run(f"CREATE INDEX IF NOT EXISTS {q(like)} ON {q(table)} ({q(column)} varchar_pattern_ops)")
-    else:
-        run(f"DROP INDEX IF EXISTS {q(name)}")
-    run(f"CREATE INDEX IF NOT EXISTS {q(plain)} ON {q(table)} ({q(column)})")
+    _move(schema_editor, table, column, name, _names(schema_editor, table, column)[0])
+    _like_copy(schema_editor, table, column)
 
 
 def drop(schema_editor, table: str, column: str) -> None:
@@ -50,15 +67,47 @@ def drop(schema_editor, table: str, column: str) -> None:
 
 def recreate(schema_editor, table: str, column: str, like_copy: bool) -> None:
     """``drop`` backwards."""
-    plain, like = _names(schema_editor, table, column)
-    q, run = schema_editor.quote_name, schema_editor.execute
-    run(f"CREATE INDEX IF NOT EXISTS {q(plain)} ON {q(table)} ({q(column)})")
-    if schema_editor.connection.vendor == "postgresql" and like_copy:
-        run(f"CREATE INDEX IF NOT EXISTS {q(like)} ON {q(table)} ({q(column)} varchar_pattern_ops)")
+    q = schema_editor.quote_name
+    plain = _names(schema_editor, table, column)[0]
+    schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {q(plain)} ON {q(table)} ({q(column)})")
+    if like_copy:
+        _like_copy(schema_editor, table, column)
 
 
-def dropping(table: str, columns: dict[str, bool]):
-    """RunPython's functions for ``drop`` of {column: whether it is a CharField, with a LIKE copy}."""
+def _has_like_copy(field: models.Field) -> bool:
+    # Django's PostgreSQL editor adds the copy for varchar and text columns; a foreign key has none.
+    return isinstance(field, (models.CharField, models.TextField))
+
+
+def adopt_fields(model_name: str, table: str, fields: dict[str, tuple[str, models.Field]]):
+    """For {column: (index name, the field without db_index)}: in the model state each field loses
+    its db_index and gains a Meta index of that name; in the database ``adopt`` renames its index."""
+    names = {column: name for column, (name, _field) in fields.items()}
+
+    def forward(apps, schema_editor):
+        for column, name in names.items():
+            adopt(schema_editor, table, column, name)
+
+    def backward(apps, schema_editor):
+        for column, name in names.items():
+            release(schema_editor, table, column, name)
+
+    return migrations.SeparateDatabaseAndState(
+        state_operations=[
+            *(migrations.AlterField(model_name=model_name, name=column, field=field)
+              for column, (_name, field) in fields.items()),
+            *(migrations.AddIndex(model_name=model_name, index=models.Index(fields=[column], name=name))
+              for column, name in names.items()),
+        ],
+        database_operations=[migrations.RunPython(forward, backward, elidable=False)],
+    )
+
+
+def drop_fields(model_name: str, table: str, fields: dict[str, models.Field]):
+    """For {field name: the field without db_index}: in the model state each field loses its
+    db_index; in the database ``drop`` removes its own index (and LIKE copy) by name."""
+    columns = {(f"{name}_id" if field.is_relation else name): _has_like_copy(field) for name, field in fields.items()}
+
     def forward(apps, schema_editor):
         for column in columns:
             drop(schema_editor, table, column)
@@ -67,17 +116,8 @@ def dropping(table: str, columns: dict[str, bool]):
         for column, like_copy in columns.items():
             recreate(schema_editor, table, column, like_copy)
 
-    return forward, backward
-
-
-def adopting(table: str, fields: dict[str, str]):
-    """RunPython's forward and backward functions for ``adopt`` of {column: index name}."""
-    def forward(apps, schema_editor):
-        for column, name in fields.items():
-            adopt(schema_editor, table, column, name)
-
-    def backward(apps, schema_editor):
-        for column, name in fields.items():
-            release(schema_editor, table, column, name)
-
-    return forward, backward
+    return migrations.SeparateDatabaseAndState(
+        state_operations=[migrations.AlterField(model_name=model_name, name=name, field=field)
+                          for name, field in fields.items()],
+        database_operations=[migrations.RunPython(forward, backward, elidable=False)],
+    )

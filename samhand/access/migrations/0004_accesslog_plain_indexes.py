@@ -4,11 +4,7 @@ PostgreSQL varchar_pattern_ops copies, which no query uses and every logged read
 
 from django.db import migrations, models
 
-from samhand.lib.indexes import adopting
-
-FIELDS = {"patient_id": "accesslog_patient_idx", "holder_her_id": "accesslog_holder_idx",
-          "decision_ref": "accesslog_decision_idx"}
-LENGTHS = {"patient_id": 20, "holder_her_id": 10, "decision_ref": 40}
+from samhand.lib.indexes import adopt_fields
 
 
 class Migration(migrations.Migration):
@@ -18,14 +14,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                *(migrations.AlterField(model_name="accesslog", name=column,
-                                        field=models.CharField(blank=True, max_length=LENGTHS[column]))
-                  for column in FIELDS),
-                *(migrations.AddIndex(model_name="accesslog", index=models.Index(fields=[column], name=name))
-                  for column, name in FIELDS.items()),
-            ],
-            database_operations=[migrations.RunPython(*adopting("access_accesslog", FIELDS), elidable=False)],
-        ),
+        adopt_fields("accesslog", "access_accesslog", {
+            "patient_id": ("accesslog_patient_idx", models.CharField(blank=True, max_length=20)),
+            "holder_her_id": ("accesslog_holder_idx", models.CharField(blank=True, max_length=10)),
+            "decision_ref": ("accesslog_decision_idx", models.CharField(blank=True, max_length=40)),
+        }),
     ]

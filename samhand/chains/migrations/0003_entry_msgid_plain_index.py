@@ -3,9 +3,7 @@ varchar_pattern_ops copy, which no query uses, goes (samhand.lib.indexes)."""
 
 from django.db import migrations, models
 
-from samhand.lib.indexes import adopting
-
-FIELDS = {"msg_id": "entry_msgid_idx"}
+from samhand.lib.indexes import adopt_fields
 
 
 class Migration(migrations.Migration):
@@ -15,13 +13,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AlterField(model_name="episodemessage", name="msg_id",
-                                      field=models.CharField(max_length=100)),
-                migrations.AddIndex(model_name="episodemessage",
-                                    index=models.Index(fields=["msg_id"], name="entry_msgid_idx")),
-            ],
-            database_operations=[migrations.RunPython(*adopting("chains_episodemessage", FIELDS), elidable=False)],
-        ),
+        adopt_fields("episodemessage", "chains_episodemessage", {
+            "msg_id": ("entry_msgid_idx", models.CharField(max_length=100)),
+        }),
     ]

@@ -17,10 +17,7 @@ each round trip in the benchmark (docs/performance.md):
 from django.db import migrations, models
 import django.db.models.deletion
 
-from samhand.lib.indexes import adopting, dropping
-
-FIELDS = {"conversation_ref": "message_conversation_idx", "patient_id": "message_patient_idx"}
-LENGTHS = {"conversation_ref": 100, "patient_id": 20}
+from samhand.lib.indexes import adopt_fields, drop_fields
 
 
 def msgid_forward(apps, schema_editor):
@@ -43,38 +40,25 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        drop_fields("message", "exchange_message", {
+            "receiver_her_id": models.CharField(max_length=10),
+            "sender_her_id": models.CharField(max_length=10),
+        }),
+        drop_fields("delivery", "exchange_delivery", {
+            "message": models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE,
+                                         related_name="deliveries", to="exchange.message"),
+        }),
+        adopt_fields("message", "exchange_message", {
+            "conversation_ref": ("message_conversation_idx", models.CharField(blank=True, max_length=100)),
+            "patient_id": ("message_patient_idx", models.CharField(blank=True, max_length=20)),
+        }),
         migrations.SeparateDatabaseAndState(
             state_operations=[
-                migrations.AlterField(model_name="message", name="receiver_her_id", field=models.CharField(max_length=10)),
-                migrations.AlterField(model_name="message", name="sender_her_id", field=models.CharField(max_length=10)),
-            ],
-            database_operations=[migrations.RunPython(
-                *dropping("exchange_message", {"sender_her_id": True, "receiver_her_id": True}), elidable=False)],
-        ),
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AlterField(model_name="delivery", name="message",
-                                      field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE,
-                                                              related_name="deliveries", to="exchange.message")),
-            ],
-            database_operations=[migrations.RunPython(*dropping("exchange_delivery", {"message_id": False}),
-                                                      elidable=False)],
-        ),
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                *(migrations.AlterField(model_name="message", name=column,
-                                        field=models.CharField(blank=True, max_length=LENGTHS[column]))
-                  for column in FIELDS),
-                *(migrations.AddIndex(model_name="message", index=models.Index(fields=[column], name=name))
-                  for column, name in FIELDS.items()),
                 migrations.RemoveIndex(model_name="message", name="message_msgid_idx"),
                 migrations.AddIndex(model_name="message",
                                     index=models.Index(fields=["msg_id"], name="message_msgid_prefix_idx",
                                                        opclasses=["varchar_pattern_ops"])),
             ],
-            database_operations=[
-                migrations.RunPython(*adopting("exchange_message", FIELDS), elidable=False),
-                migrations.RunPython(msgid_forward, msgid_backward, elidable=False),
-            ],
+            database_operations=[migrations.RunPython(msgid_forward, msgid_backward, elidable=False)],
         ),
     ]
